@@ -1,0 +1,390 @@
+import { randomUUID } from "node:crypto";
+import os from "node:os";
+import path from "node:path";
+import type { AssistantMessage, Message, UserMessage } from "@earendil-works/pi-ai";
+import type { OpenClawConfig } from "../config/schema.ts";
+import { errorMessage } from "../infra/errors.ts";
+import type { Logger } from "../infra/logger.ts";
+import {
+  authProfilesPath,
+  EMPTY_AUTH_STORE,
+  mergeAuthStores,
+  readAuthProfiles,
+} from "../models/auth-profiles.ts";
+import { type ResolvedModel, resolveModel } from "../models/catalog.ts";
+import { type ResolvedCredential, resolveCredential } from "../models/credentials.ts";
+import { describeModelError } from "../models/errors.ts";
+import { formatModelRef, resolveModelRef } from "../models/model-ref.ts";
+import { streamModel } from "../models/stream.ts";
+import { branchMessages, modelContextMessages } from "../sessions/history.ts";
+import {
+  type SessionEntry,
+  sessionStorePath,
+  sessionsDir,
+  transcriptPath,
+  updateSessionStore,
+} from "../sessions/store.ts";
+import {
+  appendTranscriptEntries,
+  createTranscript,
+  currentBranch,
+  newEntryId,
+  readTranscript,
+  TRANSCRIPT_VERSION,
+  type TranscriptEntry,
+} from "../sessions/transcript.ts";
+import { resolveAgent } from "./agent-config.ts";
+import { envelopeText, hostTimeZone } from "./envelope.ts";
+import { assistantText, runModelLoop } from "./run-loop.ts";
+import { buildSystemPrompt } from "./system-prompt.ts";
+import { ensureWorkspace, loadBootstrapFiles } from "./workspace.ts";
+
+export interface TurnRequest {
+  runId: string;
+  sessionKey: string;
+  agentId: string;
+  text: string;
+  channel: string;
+  signal: AbortSignal;
+}
+
+export interface TurnDeps {
+  config: OpenClawConfig;
+  stateDir: string;
+  env: NodeJS.ProcessEnv;
+  log: Logger;
+  now: () => Date;
+}
+
+export type TurnEvent =
+  | { type: "started"; sessionId: string; model: string }
+  | { type: "text"; delta: string; text: string }
+  | { type: "tool"; phase: "start" | "end"; callId: string; name: string; isError?: boolean }
+  | {
+      type: "finished";
+      outcome: "ok" | "error" | "aborted";
+      reply: string;
+      message: AssistantMessage | undefined;
+      errorMessage?: string;
+      sessionId: string;
+    };
+
+/** Collects transcript writes for one turn: each entry chained to the previous one. */
+class TranscriptWriter {
+  readonly file: string;
+  #parentId: string | null;
+  #taken: Set<string>;
+  #tornTail: boolean;
+
+  constructor(file: string, entries: TranscriptEntry[], tornTail: boolean) {
+    this.file = file;
+    const branch = currentBranch(entries);
+    this.#parentId = branch.at(-1)?.id ?? null;
+    this.#taken = new Set(entries.map((e) => e.id));
+    this.#tornTail = tornTail;
+  }
+
+  async append(
+    now: Date,
+    ...bodies: Omit<TranscriptEntry, "id" | "parentId" | "timestamp">[]
+  ): Promise<void> {
+    const entries = bodies.map((body) => {
+      const id = newEntryId(this.#taken);
+      this.#taken.add(id);
+      // Field order as pi-coding-agent writes it: type, id, parentId, timestamp, then the body.
+      const entry = {
+        type: body.type,
+        id,
+        parentId: this.#parentId,
+        timestamp: now.toISOString(),
+        ...body,
+      } as TranscriptEntry;
+      this.#parentId = id;
+      return entry;
+    });
+    await appendTranscriptEntries(this.file, entries, this.#tornTail);
+    this.#tornTail = false;
+  }
+}
+
+function errorAssistantMessage(
+  model: ResolvedModel | undefined,
+  ref: string,
+  text: string,
+  at: number,
+): AssistantMessage {
+  const [provider = "", id = ""] = ref.split(/\/(.*)/s);
+  return {
+    role: "assistant",
+    content: [],
+    api: model?.api ?? "openai-completions",
+    provider: model?.provider ?? provider,
+    model: model?.id ?? id,
+    usage: {
+      input: 0,
+      output: 0,
+      cacheRead: 0,
+      cacheWrite: 0,
+      totalTokens: 0,
+      cost: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, total: 0 },
+    },
+    stopReason: "error",
+    errorMessage: text,
+    timestamp: at,
+  };
+}
+
+/**
+ * One agent turn on one session, end to end: the user message is recorded before the model is
+ * called, every produced message is appended as it completes, and the session entry is updated at
+ * the end. Ends with exactly one `finished` event; failures (no key, provider down) are events too.
+ * Callers serialize turns per session key.
+ */
+export async function* runSessionTurn(req: TurnRequest, deps: TurnDeps): AsyncGenerator<TurnEvent> {
+  const { config, stateDir, env, log } = deps;
+  const agent = resolveAgent(config, req.agentId, stateDir, env);
+  await ensureWorkspace(agent.workspaceDir, {
+    skipBootstrap: config.agents?.defaults?.skipBootstrap === true,
+  });
+  const dir = sessionsDir(stateDir, agent.id);
+  const storeFile = sessionStorePath(stateDir, agent.id);
+  const started = deps.now();
+  const entry = await updateSessionStore(storeFile, (store) => {
+    const existing = store[req.sessionKey];
+    if (existing) return existing;
+    const created: SessionEntry = {
+      sessionId: randomUUID(),
+      updatedAt: started.getTime(),
+      chatType: "direct",
+    };
+    created.sessionFile = path.join(dir, `${created.sessionId}.jsonl`);
+    store[req.sessionKey] = created;
+    return created;
+  });
+  const file = transcriptPath(entry, dir);
+  const aliases = Object.fromEntries(
+    Object.entries(config.agents?.defaults?.models ?? {}).flatMap(([ref, v]) =>
+      v?.alias ? [[v.alias, ref]] : [],
+    ),
+  );
+  const overrideRef =
+    entry.providerOverride && entry.modelOverride
+      ? `${entry.providerOverride}/${entry.modelOverride}`
+      : undefined;
+  const refText = overrideRef ?? agent.modelRef;
+  const ref = resolveModelRef(refText, aliases);
+  const refLabel = ref ? formatModelRef(ref) : refText;
+
+  await createTranscript(file, {
+    type: "session",
+    version: TRANSCRIPT_VERSION,
+    id: entry.sessionId,
+    timestamp: started.toISOString(),
+    cwd: agent.workspaceDir,
+  });
+  const transcript = await readTranscript(file);
+  if (transcript.tornTail) log.warn("transcript ended with a torn line; it is ignored", { file });
+  if (transcript.badLines.length > 0)
+    log.warn("transcript has unreadable lines; they are skipped", { file, lines: transcript.badLines });
+  const writer = new TranscriptWriter(file, transcript.entries, transcript.tornTail);
+  const earlier = branchMessages(transcript.entries);
+  const lastModel = [...currentBranch(transcript.entries)].reverse().find((e) => e.type === "model_change");
+  const intro: Omit<TranscriptEntry, "id" | "parentId" | "timestamp">[] = [];
+  if (ref && (lastModel?.["provider"] !== ref.provider || lastModel?.["modelId"] !== ref.model)) {
+    intro.push({ type: "model_change", provider: ref.provider, modelId: ref.model });
+  }
+  if (transcript.entries.length === 0) intro.push({ type: "thinking_level_change", thinkingLevel: "off" });
+
+  const timeZone = config.agents?.defaults?.userTimezone ?? hostTimeZone();
+  const userMessage: UserMessage = {
+    role: "user",
+    content: [{ type: "text", text: envelopeText(req.text, started, timeZone) }],
+    timestamp: started.getTime(),
+  };
+  await writer.append(started, ...intro, { type: "message", message: userMessage });
+  yield { type: "started", sessionId: entry.sessionId, model: refLabel };
+
+  let model: ResolvedModel | undefined;
+  let credential: ResolvedCredential | undefined;
+  try {
+    if (!ref) throw new Error(`Unknown model: ${refText} (expected provider/model or an alias)`);
+    model = await resolveModel(ref, config);
+    const own = await readAuthProfiles(agent.agentDir);
+    const main = agent.isDefault
+      ? EMPTY_AUTH_STORE
+      : await readAuthProfiles(resolveAgent(config, "main", stateDir, env).agentDir);
+    credential = resolveCredential({
+      provider: ref.provider,
+      config,
+      store: mergeAuthStores(own, main),
+      storePath: authProfilesPath(agent.agentDir),
+      agentDir: agent.agentDir,
+      env,
+      now: started.getTime(),
+      ...(entry.authProfileOverride ? { preferredProfile: entry.authProfileOverride } : {}),
+    });
+  } catch (err) {
+    const text = errorMessage(err);
+    log.warn("turn cannot start", { sessionKey: req.sessionKey, error: text });
+    const failed = errorAssistantMessage(model, refLabel, text, deps.now().getTime());
+    await writer.append(deps.now(), { type: "message", message: failed });
+    await finishEntry(storeFile, req.sessionKey, entry, undefined, undefined, deps.now(), false);
+    yield {
+      type: "finished",
+      outcome: "error",
+      reply: "",
+      message: failed,
+      errorMessage: text,
+      sessionId: entry.sessionId,
+    };
+    return;
+  }
+
+  const files = await loadBootstrapFiles(agent.workspaceDir, {
+    maxChars: config.agents?.defaults?.bootstrapMaxChars ?? 20_000,
+    totalMaxChars: config.agents?.defaults?.bootstrapTotalMaxChars ?? 150_000,
+  });
+  const systemPrompt = buildSystemPrompt({
+    agentId: agent.id,
+    workspaceDir: agent.workspaceDir,
+    files,
+    toolLines: [],
+    runtime: {
+      agentId: agent.id,
+      host: os.hostname(),
+      os: os.type().toLowerCase(),
+      arch: os.arch(),
+      node: process.version,
+      model: refLabel,
+      defaultModel: agent.modelRef,
+      ...(env["SHELL"] ? { shell: path.basename(env["SHELL"]) } : {}),
+      channel: req.channel,
+      thinking: "off",
+      timeZone,
+    },
+  });
+  const history: Message[] = [...modelContextMessages(earlier), userMessage];
+  const resolvedModel = model;
+  const apiKey = credential.apiKey;
+  const timeoutMs = (config.agents?.defaults?.timeoutSeconds ?? 600) * 1000;
+  const signal = AbortSignal.any([req.signal, AbortSignal.timeout(timeoutMs)]);
+  let usage = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, total: 0 };
+  let last: AssistantMessage | undefined;
+  let outcome: "done" | "aborted" | "error" = "error";
+  try {
+    const loop = runModelLoop(
+      systemPrompt,
+      history,
+      [],
+      (context, s) => streamModel(resolvedModel, context, { apiKey, signal: s, sessionId: entry.sessionId }),
+      signal,
+    );
+    for await (const ev of loop) {
+      if (ev.type === "text_delta") yield { type: "text", delta: ev.delta, text: ev.text };
+      else if (ev.type === "tool_start")
+        yield { type: "tool", phase: "start", callId: ev.callId, name: ev.name };
+      else if (ev.type === "tool_end")
+        yield { type: "tool", phase: "end", callId: ev.callId, name: ev.name, isError: ev.isError };
+      else if (ev.type === "message") {
+        await writer.append(deps.now(), { type: "message", message: ev.message });
+        if (ev.message.role === "assistant") {
+          last = ev.message;
+          const u = ev.message.usage;
+          usage = {
+            input: usage.input + u.input,
+            output: usage.output + u.output,
+            cacheRead: usage.cacheRead + u.cacheRead,
+            cacheWrite: usage.cacheWrite + u.cacheWrite,
+            total: usage.total + u.totalTokens,
+          };
+        }
+      } else if (ev.type === "loop_end") {
+        outcome = ev.outcome;
+        last = ev.final;
+      }
+    }
+  } catch (err) {
+    // Only our own code throws here (a disk error, say); the provider's failures are events.
+    log.error("turn failed", { sessionKey: req.sessionKey, err });
+    last = errorAssistantMessage(
+      resolvedModel,
+      refLabel,
+      `internal error: ${errorMessage(err)}`,
+      deps.now().getTime(),
+    );
+    await writer.append(deps.now(), { type: "message", message: last }).catch(() => undefined);
+    outcome = "error";
+  }
+  const aborted = outcome === "aborted" || (req.signal.aborted && outcome !== "done");
+  await finishEntry(storeFile, req.sessionKey, entry, resolvedModel, credential, deps.now(), aborted, usage);
+  if (outcome === "done" && last) {
+    yield {
+      type: "finished",
+      outcome: "ok",
+      reply: assistantText(last),
+      message: last,
+      sessionId: entry.sessionId,
+    };
+  } else if (aborted) {
+    yield {
+      type: "finished",
+      outcome: "aborted",
+      reply: last ? assistantText(last) : "",
+      message: last,
+      sessionId: entry.sessionId,
+    };
+  } else {
+    const text = describeModelError(last?.errorMessage, resolvedModel, credential.source);
+    log.warn("model request failed", {
+      sessionKey: req.sessionKey,
+      model: refLabel,
+      error: last?.errorMessage,
+    });
+    yield {
+      type: "finished",
+      outcome: "error",
+      reply: "",
+      message: last,
+      errorMessage: text,
+      sessionId: entry.sessionId,
+    };
+  }
+}
+
+async function finishEntry(
+  storeFile: string,
+  key: string,
+  base: SessionEntry,
+  model: ResolvedModel | undefined,
+  credential: ResolvedCredential | undefined,
+  now: Date,
+  aborted: boolean,
+  usage?: { input: number; output: number; cacheRead: number; cacheWrite: number; total: number },
+): Promise<void> {
+  await updateSessionStore(storeFile, (store) => {
+    const current = store[key] ?? base;
+    const next: SessionEntry = {
+      ...current,
+      updatedAt: now.getTime(),
+      abortedLastRun: aborted,
+      systemSent: true,
+    };
+    if (model) {
+      next.modelProvider = model.provider;
+      next.model = model.id;
+      next.contextTokens = model.contextWindow;
+    }
+    if (credential?.profileId && current.authProfileOverrideSource !== "user") {
+      next.authProfileOverride = credential.profileId;
+      next.authProfileOverrideSource = "auto";
+    }
+    if (usage) {
+      next.inputTokens = usage.input;
+      next.outputTokens = usage.output;
+      next.cacheRead = usage.cacheRead;
+      next.cacheWrite = usage.cacheWrite;
+      next.totalTokens = usage.total;
+    }
+    store[key] = next;
+  });
+}

@@ -1,0 +1,112 @@
+import type { Command } from "commander";
+import { formatIssues } from "../../config/issues.ts";
+import {
+  connectGateway,
+  loadCliContext,
+  printJson,
+  type RemoteOptions,
+  resolveGatewayTarget,
+  timeoutMs,
+} from "../context.ts";
+
+type Opts = RemoteOptions & { json?: boolean; verbose?: boolean; all?: boolean };
+
+function remote(cmd: Command): Command {
+  return cmd
+    .option("--json", "machine-readable output")
+    .option("--url <url>")
+    .option("--token <token>")
+    .option("--password <password>")
+    .option("--timeout <ms>");
+}
+
+export function registerHealthCommands(program: Command): void {
+  remote(program.command("health").description("ask the running gateway for its health snapshot"))
+    .option("--verbose", "print the target and config path on failure")
+    .action(async (opts: Opts) => {
+      const ctx = await loadCliContext();
+      try {
+        const client = await connectGateway(ctx, opts);
+        try {
+          const snap = await client.request<Record<string, unknown>>(
+            "health",
+            {},
+            { timeoutMs: timeoutMs(opts, 10_000) },
+          );
+          if (opts.json) return printJson(snap);
+          const agents = (snap["agents"] as { id: string; model: string; sessions: number }[]) ?? [];
+          process.stdout.write(
+            [
+              `Gateway: ok (version ${String(snap["version"])}, up ${Math.round(Number(snap["uptimeMs"]) / 1000)} s)`,
+              ...agents.map((a) => `Agent ${a.id}: model ${a.model}, ${a.sessions} session(s)`),
+              `Active runs: ${(snap["runs"] as { active: number }).active}`,
+            ].join("\n") + "\n",
+          );
+        } finally {
+          client.close();
+        }
+      } catch (err) {
+        if (opts.verbose) {
+          const target = await resolveGatewayTarget(ctx, opts);
+          process.stderr.write(`target: ${target.url}\nconfig: ${ctx.paths.configPath}\n`);
+        }
+        throw err;
+      }
+    });
+
+  remote(program.command("status").description("local summary plus what the running gateway reports"))
+    .option("--all", "include everything (secrets redacted)")
+    .action(async (opts: Opts) => {
+      const ctx = await loadCliContext();
+      const target = await resolveGatewayTarget(ctx, opts);
+      const snap = ctx.snapshot;
+      let gateway: { reachable: boolean; url: string; error?: string; status?: Record<string, unknown> } = {
+        reachable: false,
+        url: target.url,
+      };
+      try {
+        const client = await connectGateway(ctx, { ...opts, timeout: opts.timeout ?? "5000" });
+        try {
+          gateway = {
+            reachable: true,
+            url: target.url,
+            status: await client.request("status", {}, { timeoutMs: timeoutMs(opts, 5000) }),
+          };
+        } finally {
+          client.close();
+        }
+      } catch (err) {
+        gateway = { reachable: false, url: target.url, error: (err as Error).message };
+      }
+      const { inactiveFeatures } = await import("../../gateway/inactive-features.ts");
+      const report = {
+        configPath: ctx.paths.configPath,
+        configExists: snap.exists,
+        configValid: snap.valid,
+        configErrors: snap.errors,
+        configWarnings: snap.warnings,
+        stateDir: ctx.paths.stateDir,
+        inactiveFeatures: inactiveFeatures(snap.source),
+        gateway,
+      };
+      if (opts.json) return printJson(report);
+      const lines = [
+        `Config: ${report.configPath}${snap.exists ? "" : " (not created yet; defaults apply)"}${snap.valid ? "" : " (INVALID)"}`,
+        `State: ${report.stateDir}`,
+        gateway.reachable
+          ? `Gateway: reachable at ${gateway.url} (version ${String(gateway.status?.["version"])}, ${String((gateway.status?.["runs"] as { active?: number })?.active ?? 0)} active run(s))`
+          : `Gateway: unreachable at ${gateway.url} (${gateway.error})`,
+      ];
+      const agents =
+        (gateway.status?.["agents"] as
+          | { id: string; model: string; sessions: number; workspace: string }[]
+          | undefined) ?? [];
+      for (const a of agents)
+        lines.push(`Agent ${a.id}: model ${a.model}, ${a.sessions} session(s), workspace ${a.workspace}`);
+      if (!snap.valid) lines.push("Config problems:", formatIssues(snap.errors));
+      if (snap.warnings.length) lines.push("Config warnings:", formatIssues(snap.warnings));
+      if (report.inactiveFeatures.length)
+        lines.push(`Configured but not active in this version yet: ${report.inactiveFeatures.join(", ")}`);
+      process.stdout.write(`${lines.join("\n")}\n`);
+    });
+}

@@ -1,0 +1,28 @@
+#!/usr/bin/env node
+import { applyProfileFlags } from "../config/paths.ts";
+
+/**
+ * The `openclaw` entry point. `--version` answers before anything else is imported, so it stays
+ * fast; every command group is imported only when its command runs.
+ */
+async function main(argv: string[]): Promise<void> {
+  if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) {
+    const { packageVersion } = await import("../infra/version.ts");
+    process.stdout.write(`${packageVersion()}\n`);
+    return;
+  }
+  const profile = applyProfileFlags(argv, process.env);
+  if (profile.error) {
+    process.stderr.write(`${profile.error}\n`);
+    process.exitCode = 1;
+    return;
+  }
+  const { buildProgram } = await import("./program.ts");
+  const program = await buildProgram();
+  await program.parseAsync(profile.argv, { from: "user" });
+}
+
+main(process.argv.slice(2)).catch(async (err: unknown) => {
+  const { reportCliError } = await import("./errors.ts");
+  process.exitCode = reportCliError(err);
+});

@@ -1,0 +1,57 @@
+import type { Logger } from "../infra/logger.ts";
+import { hasScope, type MethodScope } from "./method-registry.ts";
+
+/** A connected client as the hub sees it: sends one event frame with its own seq. */
+export interface EventSubscriber {
+  readonly scopes: ReadonlySet<string>;
+  sendEvent(event: string, payload: unknown): void;
+}
+
+/** Events every hello-ok advertises (reference-gateway §2, GATEWAY_EVENTS subset we emit). */
+export const GATEWAY_EVENTS = [
+  "connect.challenge",
+  "agent",
+  "chat",
+  "presence",
+  "tick",
+  "shutdown",
+  "health",
+  "heartbeat",
+];
+
+/** Which scope an event needs: chat and agent frames carry conversation content. */
+const EVENT_SCOPES: Readonly<Record<string, MethodScope>> = { chat: "operator.read", agent: "operator.read" };
+
+/**
+ * Fans gateway events out to connected clients (an observer path: the core message path never
+ * goes through here). A failing subscriber is logged and skipped; it never stops the others.
+ */
+export class EventHub {
+  readonly #subs = new Set<EventSubscriber>();
+  readonly #log: Logger;
+
+  constructor(log: Logger) {
+    this.#log = log;
+  }
+
+  add(sub: EventSubscriber): () => void {
+    this.#subs.add(sub);
+    return () => this.#subs.delete(sub);
+  }
+
+  get size(): number {
+    return this.#subs.size;
+  }
+
+  broadcast(event: string, payload: unknown): void {
+    const scope = EVENT_SCOPES[event] ?? "open";
+    for (const sub of this.#subs) {
+      if (!hasScope(sub.scopes, scope)) continue;
+      try {
+        sub.sendEvent(event, payload);
+      } catch (err) {
+        this.#log.warn("event delivery failed", { event, err });
+      }
+    }
+  }
+}

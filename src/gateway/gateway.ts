@@ -1,0 +1,299 @@
+import { type FSWatcher, watch } from "node:fs";
+import { mkdir } from "node:fs/promises";
+import path from "node:path";
+import { defaultAgentId, resolveAgent } from "../agents/agent-config.ts";
+import { applyConfigEnvBlock, loadDotEnvFiles } from "../config/env-files.ts";
+import { formatIssues } from "../config/issues.ts";
+import { type ConfigSnapshot, readConfigSnapshot } from "../config/load.ts";
+import type { OpenClawPaths } from "../config/paths.ts";
+import { planReload } from "../config/reload-plan.ts";
+import { UserFacingError } from "../infra/errors.ts";
+import {
+  createLogger,
+  defaultLogDir,
+  ensureLogDir,
+  type LevelSetting,
+  type Logger,
+  LogSink,
+  pruneOldLogs,
+} from "../infra/logger.ts";
+import { Redactor, SECRET_KEY } from "../infra/redact.ts";
+import { packageVersion } from "../infra/version.ts";
+import { loadBuiltinCatalog } from "../models/catalog.ts";
+import { resolveModelRef } from "../models/model-ref.ts";
+import { warmApi } from "../models/stream.ts";
+import { TICK_INTERVAL_MS } from "../protocol/frames.ts";
+import { ConfigHolder } from "./config-holder.ts";
+import { EventHub } from "./event-hub.ts";
+import { inactiveFeatures } from "./inactive-features.ts";
+import { RunRegistry } from "./run-registry.ts";
+import { type GatewayRuntime, type RuntimeFlags, resolveGatewayRuntime } from "./runtime-config.ts";
+import { type ListeningServer, listen } from "./server.ts";
+import type { GatewayServices } from "./services.ts";
+
+export interface StartOptions {
+  paths: OpenClawPaths;
+  env: NodeJS.ProcessEnv;
+  flags: RuntimeFlags & { verbose?: boolean; allowUnconfigured?: boolean };
+  /** Where human-readable lines go (the terminal). */
+  console: NodeJS.WritableStream;
+}
+
+export interface RunningGateway {
+  readonly url: string;
+  readonly port: number;
+  stop(reason?: string): Promise<void>;
+  /** Resolves when the gateway has stopped (signal, fatal listener error). */
+  readonly stopped: Promise<void>;
+}
+
+/** Registers every secret found in the config with the redactor, by key name. */
+function registerConfigSecrets(redactor: Redactor, value: unknown, key = ""): void {
+  if (typeof value === "string") {
+    if (SECRET_KEY.test(key)) redactor.registerSecret(value);
+  } else if (Array.isArray(value)) {
+    for (const v of value) registerConfigSecrets(redactor, v, key);
+  } else if (value && typeof value === "object") {
+    for (const [k, v] of Object.entries(value)) registerConfigSecrets(redactor, v, k);
+  }
+}
+
+function loggingLevels(
+  snap: ConfigSnapshot,
+  verbose: boolean,
+): { file: LevelSetting; console: LevelSetting } {
+  const logging = snap.config.logging;
+  return {
+    file: (logging?.level as LevelSetting | undefined) ?? "info",
+    console: verbose ? "debug" : ((logging?.consoleLevel as LevelSetting | undefined) ?? "info"),
+  };
+}
+
+/** Loads config for a start: `.env` files first (never overriding), then the file, then its env block. */
+export async function loadStartupConfig(
+  paths: OpenClawPaths,
+  env: NodeJS.ProcessEnv,
+): Promise<ConfigSnapshot> {
+  await loadDotEnvFiles([path.resolve(".env"), path.join(paths.stateDir, ".env")], env);
+  const snap = await readConfigSnapshot(paths.configPath, env);
+  if (!snap.valid) {
+    throw new UserFacingError(
+      `Invalid config at ${paths.configPath}; the gateway will not start:\n${formatIssues(snap.errors)}\nFix these keys (or run \`openclaw config unset <path>\`) and start again.`,
+    );
+  }
+  applyConfigEnvBlock(snap.source["env"], env);
+  return snap;
+}
+
+/**
+ * Starts the gateway: config, logging, the listener, and the background duties (ticks, config
+ * watcher). Throws UserFacingError for anything the user must fix (invalid config, port in use,
+ * unsafe bind) before anything is listening.
+ */
+export async function startGateway(opts: StartOptions): Promise<RunningGateway> {
+  const { paths, env } = opts;
+  const startedAt = Date.now();
+  await mkdir(paths.stateDir, { recursive: true, mode: 0o700 });
+  const snapshot = await loadStartupConfig(paths, env);
+  if (snapshot.config.gateway?.mode === "remote" && !opts.flags.allowUnconfigured) {
+    throw new UserFacingError(
+      "Gateway start blocked: set gateway.mode=local (this config points at a remote gateway; pass --allow-unconfigured to override)",
+    );
+  }
+  const redactor = new Redactor();
+  registerConfigSecrets(redactor, snapshot.source);
+  const levels = loggingLevels(snapshot, opts.flags.verbose === true);
+  const logDir = defaultLogDir();
+  const logFile = snapshot.config.logging?.file;
+  const sink = new LogSink({
+    dir: logDir,
+    ...(logFile ? { file: logFile } : {}),
+    fileLevel: levels.file,
+    consoleLevel: levels.console,
+    consoleStyle:
+      (snapshot.config.logging?.consoleStyle as "pretty" | "compact" | "json" | undefined) ?? "pretty",
+    redactor,
+    console: opts.console,
+  });
+  await ensureLogDir(logFile ? path.dirname(logFile) : logDir);
+  void pruneOldLogs(logDir, Date.now());
+  const log = createLogger(sink, "gateway");
+  for (const w of snapshot.warnings) log.warn(`config: ${w.path}: ${w.message}`);
+
+  let runtime: GatewayRuntime = await resolveGatewayRuntime(snapshot.config, env, paths.stateDir, opts.flags);
+  registerConfigSecrets(redactor, { token: runtime.auth.token, password: runtime.auth.password });
+  const events = new EventHub(log.child({ subsystem: "gateway/events" }));
+  const config = new ConfigHolder(snapshot, env, log.child({ subsystem: "config" }));
+  const runs = new RunRegistry({
+    config: () => config.current.config,
+    stateDir: paths.stateDir,
+    env,
+    log: log.child({ subsystem: "agent" }),
+    emit: (event, payload) => events.broadcast(event, payload),
+  });
+  let restartTimer: NodeJS.Timeout | undefined;
+  const services: GatewayServices = {
+    version: packageVersion(),
+    startedAt,
+    paths,
+    env,
+    config,
+    logSink: sink,
+    log,
+    events,
+    runs,
+    runtime: () => runtime,
+    inactiveFeatures: () => inactiveFeatures(config.current.source),
+    requestRestart: (reason) => {
+      clearTimeout(restartTimer);
+      restartTimer = setTimeout(() => void restart(reason), 300);
+    },
+  };
+
+  let server: ListeningServer = await listen(services, log);
+  let stopping = false;
+  let resolveStopped!: () => void;
+  const stopped = new Promise<void>((r) => {
+    resolveStopped = r;
+  });
+  const url = `http://${server.host}:${server.port}/`;
+  announce(opts.console, log, server, runtime);
+
+  const tick = setInterval(() => events.broadcast("tick", { ts: Date.now() }), TICK_INTERVAL_MS);
+  tick.unref();
+
+  async function restart(reason: string): Promise<void> {
+    if (stopping) return;
+    try {
+      const next = await resolveGatewayRuntime(config.current.config, env, paths.stateDir, opts.flags);
+      log.info("restarting the server to apply config", { reason });
+      await server.close(`restarting: ${reason}`, 1500);
+      runtime = next;
+      server = await listen(services, log);
+      announce(opts.console, log, server, runtime);
+    } catch (err) {
+      log.error("in-process restart failed; the gateway keeps its previous settings where it can", { err });
+      if (!server) return;
+      try {
+        server = await listen(services, log);
+      } catch (err2) {
+        log.error("could not listen again after a failed restart", { err: err2 });
+      }
+    }
+  }
+
+  config.onChange((next, prev) => {
+    const plan = planReload(prev.source, next.source);
+    if (plan.changed.length === 0) return;
+    registerConfigSecrets(redactor, next.source);
+    const lv = loggingLevels(next, opts.flags.verbose === true);
+    sink.reconfigure({ fileLevel: lv.file, consoleLevel: lv.console });
+    const mode = next.config.gateway?.reload?.mode ?? "hybrid";
+    log.info("config changed", { paths: plan.changed.slice(0, 20) });
+    if (mode === "restart" || (mode === "hybrid" && plan.restart.length > 0))
+      services.requestRestart(plan.restart.join(", ") || "config changed");
+    else if (plan.restart.length > 0)
+      log.warn("these config changes need a restart to apply", { paths: plan.restart });
+  });
+  const watcher = watchConfig(paths.configPath, config, snapshot, log);
+
+  // Warm what the first turn needs, after the port is open, so neither start nor the first turn waits.
+  void warmFirstTurn(services).catch((err: unknown) => log.debug("warm-up skipped", { err }));
+
+  async function stop(reason = "gateway stopping"): Promise<void> {
+    if (stopping) return stopped;
+    stopping = true;
+    clearInterval(tick);
+    clearTimeout(restartTimer);
+    watcher?.close();
+    runs.abortAll();
+    await server.close(reason);
+    await Promise.race([runs.drain(), new Promise((r) => setTimeout(r, 500))]);
+    log.info("gateway stopped", { reason });
+    await sink.close();
+    resolveStopped();
+  }
+
+  return {
+    get url() {
+      return url;
+    },
+    get port() {
+      return server.port;
+    },
+    stop,
+    stopped,
+  };
+}
+
+function announce(
+  out: NodeJS.WritableStream,
+  log: Logger,
+  server: ListeningServer,
+  runtime: GatewayRuntime,
+): void {
+  const displayHost = server.host === "0.0.0.0" ? "127.0.0.1" : server.host;
+  const base = `http://${displayHost}:${server.port}/`;
+  log.info(`listening on ws://${server.host}:${server.port}`, {
+    bind: runtime.bind,
+    auth: runtime.auth.mode,
+  });
+  if (runtime.bind === "tailnet")
+    log.warn("gateway.bind=tailnet: no Tailscale address detected; listening on loopback only");
+  // The fragment never reaches the server or a Referer; the page moves the token to storage.
+  const link =
+    runtime.auth.mode === "token" && runtime.auth.source === "generated"
+      ? `${base}#token=${runtime.auth.token}`
+      : base;
+  out.write(`Control UI: ${link}\n`);
+}
+
+async function warmFirstTurn(s: GatewayServices): Promise<void> {
+  const config = s.config.current.config;
+  const agent = resolveAgent(config, defaultAgentId(config), s.paths.stateDir, s.env);
+  const ref = resolveModelRef(agent.modelRef);
+  if (!ref) return;
+  const api = config.models?.providers?.[ref.provider]?.api;
+  if (api) await warmApi(api);
+  else {
+    const builtin = (await loadBuiltinCatalog(ref.provider))?.[ref.model];
+    if (builtin) await warmApi(builtin.api);
+  }
+}
+
+/**
+ * Watches the config file's directory (editors replace files by rename) and reloads after the
+ * debounce; a briefly missing file is retried before anything changes (CFG-13).
+ */
+function watchConfig(
+  file: string,
+  holder: ConfigHolder,
+  initial: ConfigSnapshot,
+  log: Logger,
+): FSWatcher | undefined {
+  const mode = initial.config.gateway?.reload?.mode ?? "hybrid";
+  if (mode === "off") return undefined;
+  const debounceMs = initial.config.gateway?.reload?.debounceMs ?? 300;
+  let timer: NodeJS.Timeout | undefined;
+  const reload = async (attempt: number): Promise<void> => {
+    const snap = await holder.reload();
+    if (!snap.exists && attempt < 2) {
+      timer = setTimeout(() => void reload(attempt + 1), 150);
+    }
+  };
+  try {
+    const w = watch(path.dirname(file), (_event, name) => {
+      if (name !== path.basename(file)) return;
+      clearTimeout(timer);
+      timer = setTimeout(
+        () => void reload(0).catch((err: unknown) => log.error("config reload failed", { err })),
+        debounceMs,
+      );
+    });
+    w.on("error", (err) => log.warn("config watcher stopped", { err }));
+    return w;
+  } catch (err) {
+    log.warn("cannot watch the config directory; changes need a restart", { err });
+    return undefined;
+  }
+}

@@ -1,0 +1,43 @@
+import { isPlainObject } from "../config/includes.ts";
+
+/**
+ * Config sections this build accepts and keeps but does not act on yet; `status` lists the ones a
+ * user has configured so nobody wonders why their Telegram bot is silent.
+ */
+const NOT_YET_ACTIVE = [
+  "channels",
+  "bindings",
+  "broadcast",
+  "cron",
+  "hooks",
+  "memory",
+  "skills",
+  "plugins",
+  "browser",
+  "tools",
+  "talk",
+  "audio",
+  "discovery",
+  "canvasHost",
+  "nodeHost",
+  "approvals",
+  "web",
+  "agents.defaults.heartbeat",
+  "agents.defaults.sandbox",
+  "agents.defaults.memorySearch",
+  "gateway.tailscale",
+  "gateway.tls",
+  "gateway.http",
+  "gateway.auth.trustedProxy",
+];
+
+export function inactiveFeatures(source: Record<string, unknown>): string[] {
+  return NOT_YET_ACTIVE.filter((p) => {
+    let cur: unknown = source;
+    for (const part of p.split(".")) {
+      if (!isPlainObject(cur)) return false;
+      cur = cur[part];
+    }
+    return cur !== undefined && !(isPlainObject(cur) && Object.keys(cur).length === 0);
+  });
+}

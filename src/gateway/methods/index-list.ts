@@ -1,0 +1,31 @@
+import type { MethodDef } from "../method-registry.ts";
+import { agent, agentWait } from "./agent.ts";
+import { chatAbort, chatHistory, chatSend } from "./chat.ts";
+import { configApply, configGet, configPatch, configSchema, configSet } from "./config.ts";
+import { health, status } from "./health.ts";
+import { logsTail } from "./logs.ts";
+import { modelsList } from "./models.ts";
+import { sessionsDelete, sessionsList, sessionsReset } from "./sessions.ts";
+
+/** Every method this gateway serves; hello-ok advertises exactly these. */
+export function allMethods(): MethodDef[] {
+  return [
+    health,
+    status,
+    configGet,
+    configSet,
+    configPatch,
+    configApply,
+    configSchema,
+    chatSend,
+    chatHistory,
+    chatAbort,
+    agent,
+    agentWait,
+    sessionsList,
+    sessionsReset,
+    sessionsDelete,
+    modelsList,
+    logsTail,
+  ] as MethodDef[];
+}

@@ -1,0 +1,212 @@
+import { randomBytes, randomUUID } from "node:crypto";
+import type { IncomingMessage } from "node:http";
+import type { RawData, WebSocket } from "ws";
+import type { Logger } from "../infra/logger.ts";
+import {
+  ConnectParamsSchema,
+  HANDSHAKE_TIMEOUT_MS,
+  type HelloOk,
+  MAX_BUFFERED_BYTES,
+  MAX_PAYLOAD_BYTES,
+  MAX_PRECONNECT_FRAME_BYTES,
+  OPERATOR_SCOPES,
+  PROTOCOL_VERSION,
+  RequestFrameSchema,
+  type ResponseFrame,
+  TICK_INTERVAL_MS,
+} from "../protocol/frames.ts";
+import { checkSharedAuth } from "./auth-check.ts";
+import { GATEWAY_EVENTS } from "./event-hub.ts";
+import type { CallerInfo, MethodRegistry } from "./method-registry.ts";
+import type { GatewayServices } from "./services.ts";
+
+export interface ConnectionDeps {
+  registry: MethodRegistry;
+  services: GatewayServices;
+  log: Logger;
+  snapshot: () => Promise<Record<string, unknown>>;
+}
+
+/** Close reasons are UTF-8 and at most 123 bytes on the wire; OpenClaw truncates to 120. */
+function closeReason(text: string): string {
+  const buf = Buffer.from(text, "utf8");
+  return buf.length <= 120
+    ? text
+    : buf
+        .subarray(0, 120)
+        .toString("utf8")
+        .replace(/\uFFFD$/, "");
+}
+
+function rawToText(data: RawData): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString("utf8");
+  return Buffer.from(data as ArrayBuffer).toString("utf8");
+}
+
+function rawLength(data: RawData): number {
+  if (Array.isArray(data)) return data.reduce((n, b) => n + b.length, 0);
+  return (data as ArrayBuffer).byteLength;
+}
+
+/**
+ * One client connection: challenge, `connect` handshake with auth, then request dispatch.
+ * Every failure here ends in a frame or a close for this client only; nothing escapes to the
+ * server (a throwing handler becomes UNAVAILABLE, a bad frame INVALID_REQUEST).
+ */
+export function acceptConnection(ws: WebSocket, req: IncomingMessage, deps: ConnectionDeps): void {
+  const connId = randomUUID();
+  const nonce = randomBytes(16).toString("base64url");
+  const remoteAddress = req.socket.remoteAddress ?? "";
+  const log = deps.log;
+  const closed = new AbortController();
+  let caller: CallerInfo | undefined;
+  let seq = 0;
+  let unsubscribe: (() => void) | undefined;
+
+  const send = (frame: object): void => {
+    if (ws.readyState !== ws.OPEN) return;
+    if (ws.bufferedAmount > MAX_BUFFERED_BYTES) {
+      // A client that stops reading must not grow our memory without bound.
+      log.warn("closing slow consumer", { connId, bufferedBytes: ws.bufferedAmount });
+      ws.close(1008, "slow consumer");
+      return;
+    }
+    ws.send(JSON.stringify(frame));
+  };
+  const sendEvent = (event: string, payload: unknown): void =>
+    send({ type: "event", event, payload, seq: seq++ });
+  const fail = (code: 1002 | 1008 | 1009, reason: string): void => {
+    if (ws.readyState === ws.OPEN) ws.close(code, closeReason(reason));
+  };
+
+  const handshakeTimer = setTimeout(() => fail(1008, "handshake timeout"), HANDSHAKE_TIMEOUT_MS);
+  ws.on("close", () => {
+    clearTimeout(handshakeTimer);
+    unsubscribe?.();
+    closed.abort();
+  });
+  ws.on("error", (err) => log.debug("socket error", { connId, err }));
+  sendEvent("connect.challenge", { nonce, ts: Date.now() });
+
+  ws.on("message", (data, isBinary) => {
+    void onMessage(data, isBinary).catch((err: unknown) => {
+      log.error("connection handler failed", { connId, err });
+      fail(1008, "internal error");
+    });
+  });
+
+  async function onMessage(data: RawData, isBinary: boolean): Promise<void> {
+    if (!caller) return handshake(data, isBinary);
+    let frame: unknown;
+    try {
+      frame = JSON.parse(rawToText(data));
+    } catch {
+      send({
+        type: "res",
+        id: "invalid",
+        ok: false,
+        error: { code: "INVALID_REQUEST", message: "invalid request frame: not JSON" },
+      });
+      return;
+    }
+    const parsed = RequestFrameSchema.safeParse(frame);
+    if (!parsed.success) {
+      const id =
+        typeof (frame as { id?: unknown })?.id === "string" ? (frame as { id: string }).id : "invalid";
+      send({
+        type: "res",
+        id,
+        ok: false,
+        error: {
+          code: "INVALID_REQUEST",
+          message: `invalid request frame: ${parsed.error.issues[0]?.message ?? "bad shape"}`,
+        },
+      });
+      return;
+    }
+    const { id, method, params } = parsed.data;
+    const outcome = await deps.registry.dispatch(method, params, {
+      caller,
+      services: deps.services,
+      log,
+      signal: closed.signal,
+      ack: (payload) => send({ type: "res", id, ok: true, payload } satisfies ResponseFrame),
+    });
+    send(
+      outcome.ok
+        ? { type: "res", id, ok: true, payload: outcome.payload }
+        : { type: "res", id, ok: false, error: outcome.error },
+    );
+  }
+
+  async function handshake(data: RawData, isBinary: boolean): Promise<void> {
+    if (isBinary || rawLength(data) > MAX_PRECONNECT_FRAME_BYTES) return fail(1008, "invalid request frame");
+    let frame: unknown;
+    try {
+      frame = JSON.parse(rawToText(data));
+    } catch {
+      return fail(1008, "invalid request frame");
+    }
+    const req = RequestFrameSchema.safeParse(frame);
+    if (!req.success) return fail(1008, "invalid request frame");
+    const { id } = req.data;
+    const reject = (
+      message: string,
+      closeCode: 1002 | 1008,
+      details?: Record<string, unknown>,
+      reason = message,
+    ): void => {
+      send({
+        type: "res",
+        id,
+        ok: false,
+        error: { code: "INVALID_REQUEST", message, ...(details ? { details } : {}) },
+      });
+      fail(closeCode, reason);
+    };
+    if (req.data.method !== "connect")
+      return reject("invalid handshake: first request must be connect", 1008);
+    const params = ConnectParamsSchema.safeParse(req.data.params);
+    if (!params.success) {
+      const detail = params.error.issues
+        .map((i) => `${i.path.join(".") || "params"}: ${i.message}`)
+        .join("; ");
+      return reject(`invalid connect params: ${detail}`, 1008, undefined, "invalid connect params");
+    }
+    const p = params.data;
+    if (p.maxProtocol < PROTOCOL_VERSION || p.minProtocol > PROTOCOL_VERSION) {
+      return reject("protocol mismatch", 1002, { expectedProtocol: PROTOCOL_VERSION });
+    }
+    const role = p.role ?? "operator";
+    if (role !== "operator" && role !== "node") return reject("invalid role", 1008);
+    const auth = checkSharedAuth(deps.services.runtime().auth, p);
+    if (!auth.ok) {
+      log.warn("connect rejected", { connId, remoteAddress, client: p.client.id, code: auth.code });
+      return reject(auth.message, 1008, { code: auth.code, authReason: auth.reason });
+    }
+    clearTimeout(handshakeTimer);
+    // Shared-secret auth grants the operator scopes asked for (default read+write). Device identity
+    // and per-device scopes narrow this once device pairing is in place.
+    const requested = (p.scopes ?? ["operator.read", "operator.write"]).filter((s) =>
+      (OPERATOR_SCOPES as readonly string[]).includes(s),
+    );
+    const scopes = new Set(role === "operator" ? requested : []);
+    caller = { connId, role, scopes, clientId: p.client.id, clientMode: p.client.mode, remoteAddress };
+    const hello: HelloOk = {
+      type: "hello-ok",
+      protocol: PROTOCOL_VERSION,
+      server: { version: deps.services.version, connId },
+      features: { methods: deps.registry.names(), events: GATEWAY_EVENTS },
+      snapshot: await deps.snapshot(),
+      auth: { role, scopes: [...scopes] },
+      policy: {
+        maxPayload: MAX_PAYLOAD_BYTES,
+        maxBufferedBytes: MAX_BUFFERED_BYTES,
+        tickIntervalMs: TICK_INTERVAL_MS,
+      },
+    };
+    send({ type: "res", id, ok: true, payload: hello });
+    unsubscribe = deps.services.events.add({ scopes, sendEvent });
+    log.debug("client connected", { connId, client: p.client.id, mode: p.client.mode, remoteAddress });
+  }
+}

@@ -1,0 +1,2 @@
+/** The package version, substituted at build time by `define` in vite.config.ts. */
+declare const __OPENCLAW_UI_VERSION__: string;
