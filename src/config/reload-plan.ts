@@ -58,9 +58,12 @@ export interface ReloadPlan {
 
 /** Dotted leaf paths whose value differs between two config trees. */
 export function diffPaths(a: unknown, b: unknown, prefix = ""): string[] {
-  if (isPlainObject(a) && isPlainObject(b)) {
-    const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
-    return [...keys].flatMap((k) => diffPaths(a[k], b[k], prefix ? `${prefix}.${k}` : k));
+  // A section added or removed is reported by its leaves, so rules can match `logging.level`.
+  const left = a === undefined && isPlainObject(b) ? {} : a;
+  const right = b === undefined && isPlainObject(a) ? {} : b;
+  if (isPlainObject(left) && isPlainObject(right)) {
+    const keys = new Set([...Object.keys(left), ...Object.keys(right)]);
+    return [...keys].flatMap((k) => diffPaths(left[k], right[k], prefix ? `${prefix}.${k}` : k));
   }
   return JSON.stringify(a) === JSON.stringify(b) ? [] : [prefix || "(root)"];
 }
