@@ -19,17 +19,22 @@ import {
 } from "../infra/logger.ts";
 import { Redactor, SECRET_KEY } from "../infra/redact.ts";
 import { packageVersion } from "../infra/version.ts";
-import { loadBuiltinCatalog } from "../models/catalog.ts";
+import { readAuthProfiles } from "../models/auth-profiles.ts";
+import { resolveModel } from "../models/catalog.ts";
+import { MissingCredentialError, resolveCredential } from "../models/credentials.ts";
 import { resolveModelRef } from "../models/model-ref.ts";
 import { warmApi } from "../models/stream.ts";
 import { TICK_INTERVAL_MS } from "../protocol/frames.ts";
 import { ConfigHolder } from "./config-holder.ts";
 import { EventHub } from "./event-hub.ts";
 import { inactiveFeatures } from "./inactive-features.ts";
+import { healthSnapshot } from "./methods/health.ts";
 import { RunRegistry } from "./run-registry.ts";
 import { type GatewayRuntime, type RuntimeFlags, resolveGatewayRuntime } from "./runtime-config.ts";
 import { type ListeningServer, listen } from "./server.ts";
 import type { GatewayServices } from "./services.ts";
+
+const HEALTH_REFRESH_MS = 60_000;
 
 export interface StartOptions {
   paths: OpenClawPaths;
@@ -161,6 +166,15 @@ export async function startGateway(opts: StartOptions): Promise<RunningGateway> 
 
   const tick = setInterval(() => events.broadcast("tick", { ts: Date.now() }), TICK_INTERVAL_MS);
   tick.unref();
+  // Clients keep their health view fresh from this event instead of polling (reference-gateway §2).
+  const healthTimer = setInterval(() => {
+    if (events.size === 0) return;
+    healthSnapshot(services).then(
+      (snap) => events.broadcast("health", snap),
+      (err: unknown) => log.warn("health refresh failed", { err }),
+    );
+  }, HEALTH_REFRESH_MS);
+  healthTimer.unref();
 
   async function restart(reason: string): Promise<void> {
     if (stopping) return;
@@ -204,6 +218,7 @@ export async function startGateway(opts: StartOptions): Promise<RunningGateway> 
     if (stopping) return stopped;
     stopping = true;
     clearInterval(tick);
+    clearInterval(healthTimer);
     clearTimeout(restartTimer);
     watcher?.close();
     runs.abortAll();
@@ -248,17 +263,32 @@ function announce(
   out.write(`Control UI: ${link}\n`);
 }
 
+/**
+ * Loads the model API the default agent will use, so the first turn does not pay for it. Skipped
+ * when no credential resolves: that turn fails before any SDK is needed, and idle memory stays low.
+ */
 async function warmFirstTurn(s: GatewayServices): Promise<void> {
   const config = s.config.current.config;
   const agent = resolveAgent(config, defaultAgentId(config), s.paths.stateDir, s.env);
   const ref = resolveModelRef(agent.modelRef);
   if (!ref) return;
-  const api = config.models?.providers?.[ref.provider]?.api;
-  if (api) await warmApi(api);
-  else {
-    const builtin = (await loadBuiltinCatalog(ref.provider))?.[ref.model];
-    if (builtin) await warmApi(builtin.api);
+  const model = await resolveModel(ref, config);
+  const store = await readAuthProfiles(agent.agentDir);
+  try {
+    resolveCredential({
+      provider: ref.provider,
+      config,
+      store,
+      storePath: "",
+      agentDir: agent.agentDir,
+      env: s.env,
+      now: Date.now(),
+    });
+  } catch (err) {
+    if (err instanceof MissingCredentialError) return;
+    throw err;
   }
+  await warmApi(model.api);
 }
 
 /**
