@@ -1,4 +1,7 @@
-export const TOKEN_STORAGE_KEY = "openclaw.gateway.token";
+/** WEB-2: the UI's settings live in localStorage under this key, as a JSON object. */
+export const SETTINGS_STORAGE_KEY = "openclaw.control.settings.v1";
+// Where earlier builds of this UI kept the bare token; read once and moved.
+const LEGACY_TOKEN_KEY = "openclaw.gateway.token";
 
 /** Where the gateway token lives between page loads. Never throws. */
 export interface TokenStore {
@@ -13,13 +16,55 @@ function isStorageUnavailable(err: unknown): boolean {
   return err instanceof DOMException && (err.name === "SecurityError" || err.name === "QuotaExceededError");
 }
 
+type Settings = Record<string, unknown>;
+
+// The settings object may hold keys other UIs (or later versions) wrote; they are
+// kept on write. Anything that is not a JSON object counts as no settings.
+function readSettings(storage: Storage): Settings {
+  const raw = storage.getItem(SETTINGS_STORAGE_KEY);
+  if (raw === null) return {};
+  try {
+    const value: unknown = JSON.parse(raw);
+    return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Settings) : {};
+  } catch (err) {
+    if (err instanceof SyntaxError) return {};
+    throw err;
+  }
+}
+
+function tokenOf(settings: Settings): string | undefined {
+  const token = settings["token"];
+  return typeof token === "string" && token.trim() ? token.trim() : undefined;
+}
+
+function writeToken(storage: Storage, token: string): void {
+  storage.setItem(SETTINGS_STORAGE_KEY, JSON.stringify({ ...readSettings(storage), token }));
+}
+
+/** Moves a token left under the legacy key into the settings object, unless they already hold one. */
+function migrateLegacyToken(storage: Storage): void {
+  const legacy = storage.getItem(LEGACY_TOKEN_KEY);
+  if (legacy === null) return;
+  if (legacy.trim() && !tokenOf(readSettings(storage))) writeToken(storage, legacy.trim());
+  storage.removeItem(LEGACY_TOKEN_KEY);
+}
+
 export function createTokenStore(openStorage: () => Storage): TokenStore {
   let memory: string | undefined;
+  let migrated = false;
+  const storage = (): Storage => {
+    const s = openStorage();
+    if (!migrated) {
+      migrated = true;
+      migrateLegacyToken(s);
+    }
+    return s;
+  };
   return {
     get() {
       if (memory !== undefined) return memory || undefined;
       try {
-        return openStorage().getItem(TOKEN_STORAGE_KEY) || undefined;
+        return tokenOf(readSettings(storage()));
       } catch (err) {
         if (isStorageUnavailable(err)) return undefined;
         throw err;
@@ -28,7 +73,7 @@ export function createTokenStore(openStorage: () => Storage): TokenStore {
     set(token) {
       memory = token;
       try {
-        openStorage().setItem(TOKEN_STORAGE_KEY, token);
+        writeToken(storage(), token);
       } catch (err) {
         if (!isStorageUnavailable(err)) throw err;
       }
