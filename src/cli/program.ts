@@ -1,4 +1,5 @@
 import { Command } from "commander";
+import { UserFacingError } from "../infra/errors.ts";
 import { packageVersion } from "../infra/version.ts";
 import { registerAgentCommand } from "./commands/agent.ts";
 import { registerConfigCommands } from "./commands/config.ts";
@@ -15,11 +16,26 @@ export async function buildProgram(): Promise<Command> {
     .option("--profile <name>", "use an isolated profile (~/.openclaw-<name>)")
     .option("--no-color", "disable colors")
     .showHelpAfterError()
-    .exitOverride();
+    .exitOverride()
+    .hook("preAction", rejectLateProfileFlags);
   registerGatewayCommands(program);
   registerHealthCommands(program);
   registerAgentCommand(program);
   registerConfigCommands(program);
   registerLogsCommand(program);
   return program;
+}
+
+/**
+ * `main.ts` applies and strips `--dev`/`--profile` found before the first word (CLI-7), so when
+ * commander still sees them here they came after the command and would be silently ignored: a
+ * `config set … --profile work` would then edit the default profile's file.
+ */
+function rejectLateProfileFlags(program: Command): void {
+  const { dev, profile } = program.opts<{ dev?: boolean; profile?: string }>();
+  if (!dev && profile === undefined) return;
+  const flag = dev ? "--dev" : `--profile ${profile}`;
+  throw new UserFacingError(
+    `${flag} must come before the command (e.g. \`openclaw ${flag} status\`); after it, it would be ignored`,
+  );
 }

@@ -11,15 +11,13 @@ export function parseJson5(text: string, file: string): unknown {
   try {
     return JSON5.parse(text);
   } catch (err) {
+    if (!(err instanceof SyntaxError)) throw err;
     const e = err as SyntaxError & { lineNumber?: number; columnNumber?: number };
-    const where = e.lineNumber ? `:${e.lineNumber}:${e.columnNumber ?? 0}` : "";
+    const where = `${file}${e.lineNumber ? `:${e.lineNumber}:${e.columnNumber ?? 0}` : ""}`;
     const reason = e.message.replace(/^JSON5: /, "").replace(/ at \d+:\d+$/, "");
-    throw new ConfigError(`${file}${where}: JSON5 syntax error: ${reason}`, [
-      {
-        path: "",
-        message: `syntax error at line ${e.lineNumber ?? "?"}, column ${e.columnNumber ?? "?"}: ${reason}`,
-      },
-    ]);
+    // The issue is located by file:line:col, since there is no key path yet: every place that shows
+    // issues prints `path: message`, so the user sees exactly where to look.
+    throw fileError(where, `JSON5 syntax error: ${reason}`);
   }
 }
 
@@ -41,31 +39,34 @@ export async function resolveIncludes(
   const targets = Array.isArray($include) ? $include : [$include];
   let merged: Record<string, unknown> = {};
   for (const target of targets) {
-    if (typeof target !== "string")
-      throw new ConfigError(`${file}: $include must be a path or an array of paths`);
-    const included = await loadIncluded(path.resolve(path.dirname(file), target), chain);
-    if (!isPlainObject(included)) throw new ConfigError(`${target}: an included file must contain an object`);
+    if (typeof target !== "string") throw fileError(file, "$include must be a path or an array of paths");
+    const absolute = path.resolve(path.dirname(file), target);
+    const included = await loadIncluded(absolute, file, chain);
+    if (!isPlainObject(included)) throw fileError(absolute, "an included file must contain an object");
     merged = deepMerge(merged, included);
   }
   return deepMerge(merged, resolvedRest);
 }
 
-async function loadIncluded(target: string, chain: string[]): Promise<unknown> {
-  if (chain.includes(target)) {
-    throw new ConfigError(`$include cycle: ${[...chain, target].join(" -> ")}`);
-  }
+async function loadIncluded(target: string, from: string, chain: string[]): Promise<unknown> {
+  if (chain.includes(target)) throw fileError(from, `$include cycle: ${[...chain, target].join(" -> ")}`);
   if (chain.length > MAX_INCLUDE_DEPTH) {
-    throw new ConfigError(`$include nested deeper than ${MAX_INCLUDE_DEPTH} levels at ${target}`);
+    throw fileError(from, `$include nested deeper than ${MAX_INCLUDE_DEPTH} levels at ${target}`);
   }
   let text: string | undefined;
   try {
     text = await readTextIfExists(target);
   } catch (err) {
-    if (isErrno(err, "EISDIR")) throw new ConfigError(`$include ${target} is a directory`);
+    if (isErrno(err, "EISDIR")) throw fileError(from, `$include ${target} is a directory`);
     throw err;
   }
-  if (text === undefined) throw new ConfigError(`$include ${target} not found`);
+  if (text === undefined) throw fileError(from, `$include ${target} not found`);
   return resolveIncludes(parseJson5(text, target), target, [...chain, target]);
+}
+
+/** A problem with a file as a whole (syntax, includes): the issue is located by the file, not a key. */
+function fileError(where: string, message: string): ConfigError {
+  return new ConfigError(`${where}: ${message}`, [{ path: where, message }]);
 }
 
 export function isPlainObject(v: unknown): v is Record<string, unknown> {

@@ -37,22 +37,41 @@ export async function readConfigSnapshot(path: string, env: NodeJS.ProcessEnv): 
   const exists = raw !== undefined;
   const text = raw ?? "";
   const base = { path, exists, raw: text, hash: hashText(text) };
+  let source: Record<string, unknown>;
   try {
-    const source = exists && text.trim() !== "" ? parseJson5(text, path) : {};
-    if (!isPlainObject(source)) throw new ConfigError(`${path}: the config must be an object`);
-    const result = await evaluateConfigTree(source, path, env);
-    return { ...base, source, ...result };
+    source = parseSourceTree(text, path);
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
-    return {
-      ...base,
-      source: {},
-      config: {} as OpenClawConfig,
-      valid: false,
-      errors: err.issues,
-      warnings: [],
-    };
+    return invalidSnapshot(base, {}, err);
   }
+  try {
+    return { ...base, source, ...(await evaluateConfigTree(source, path, env)) };
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    // The file itself parsed (only an include or a `${VAR}` failed): keep its tree, so
+    // `config get/set/unset` can still read and repair it.
+    return invalidSnapshot(base, source, err);
+  }
+}
+
+/** The file's own tree; an empty or blank file is an empty config. Throws ConfigError. */
+export function parseSourceTree(text: string, path: string): Record<string, unknown> {
+  if (text.trim() === "") return {};
+  const source = parseJson5(text, path);
+  if (!isPlainObject(source)) {
+    throw new ConfigError(`${path}: the config must be an object`, [
+      { path, message: "the config must be an object" },
+    ]);
+  }
+  return source;
+}
+
+function invalidSnapshot(
+  base: Pick<ConfigSnapshot, "path" | "exists" | "raw" | "hash">,
+  source: Record<string, unknown>,
+  err: ConfigError,
+): ConfigSnapshot {
+  return { ...base, source, config: {} as OpenClawConfig, valid: false, errors: err.issues, warnings: [] };
 }
 
 /** The pipeline shared by reads and writes: includes → `${VAR}` → validation (CFG-5, CFG-6, CFG-4). */

@@ -11,8 +11,9 @@ export function parsePathExpr(expr: string): PathPart[] {
   const re = /([^.[\]]+)|\[(\d+)\]|\[\s*(["'])(.*?)\3\s*\]/g;
   let consumed = 0;
   for (const m of expr.matchAll(re)) {
-    const between = expr.slice(consumed, m.index);
-    if (between !== "" && between !== ".") throw new Error(`invalid config path: ${expr}`);
+    // A name follows a dot (none before the first); a bracket follows directly: `.a` and `a[0]b` are typos.
+    const separator = m[1] !== undefined && parts.length > 0 ? "." : "";
+    if (expr.slice(consumed, m.index) !== separator) throw new Error(`invalid config path: ${expr}`);
     if (m[1] !== undefined) parts.push(m[1]);
     else if (m[2] !== undefined) parts.push(Number(m[2]));
     else parts.push(m[4]!);

@@ -1,10 +1,16 @@
-import { copyFile, rename } from "node:fs/promises";
+import { chmod, copyFile, rename } from "node:fs/promises";
 import { writeFileAtomic } from "../infra/atomic-file.ts";
 import { isErrno } from "../infra/errors.ts";
 import { readTextIfExists } from "../infra/json-file.ts";
 import { withLockFile } from "../infra/lock-file.ts";
 import { ConfigError } from "./issues.ts";
-import { type ConfigSnapshot, evaluateConfigTree, hashText, readConfigSnapshot } from "./load.ts";
+import {
+  type ConfigSnapshot,
+  evaluateConfigTree,
+  hashText,
+  parseSourceTree,
+  readConfigSnapshot,
+} from "./load.ts";
 
 /** How many earlier versions survive a write: `.bak`, `.bak.1` … `.bak.4`. */
 export const CONFIG_BACKUPS = 5;
@@ -34,16 +40,7 @@ export async function writeConfig(req: ConfigWrite): Promise<ConfigSnapshot> {
     if (req.baseHash !== undefined && req.baseHash !== current.hash) {
       throw new ConfigConflictError("config changed since it was read (baseHash mismatch); reload and retry");
     }
-    if (
-      current.exists &&
-      current.raw.trim() !== "" &&
-      Object.keys(current.source).length === 0 &&
-      !current.valid
-    ) {
-      // The file does not parse: writing our tree over it would lose the user's text.
-      throw new ConfigError(`refusing to write ${req.path}: fix the existing file first`, current.errors);
-    }
-    const next = req.update(structuredClone(current.source));
+    const next = req.update(editableSource(current));
     const result = await evaluateConfigTree(next, req.path, req.env);
     if (!result.valid) throw new ConfigError("the new config is invalid; nothing was written", result.errors);
     const text = `${JSON.stringify(next, null, 2)}\n`;
@@ -51,6 +48,20 @@ export async function writeConfig(req: ConfigWrite): Promise<ConfigSnapshot> {
     await writeFileAtomic(req.path, text, { mode: 0o600 });
     return { path: req.path, exists: true, raw: text, hash: hashText(text), source: next, ...result };
   });
+}
+
+/**
+ * The tree a write starts from. A file that does not parse (or is not an object) is refused:
+ * writing our tree over it would lose the user's text. A file that parses but fails later (a
+ * missing `${VAR}`, a wrong type) can be edited, which is how such a key gets fixed.
+ */
+function editableSource(current: ConfigSnapshot): Record<string, unknown> {
+  try {
+    return parseSourceTree(current.raw, current.path);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    throw new ConfigError(`refusing to write ${current.path}: fix the existing file first`, err.issues);
+  }
 }
 
 async function rotateBackups(file: string): Promise<void> {
@@ -62,5 +73,8 @@ async function rotateBackups(file: string): Promise<void> {
       if (!isErrno(err, "ENOENT")) throw err;
     }
   }
-  if ((await readTextIfExists(file)) !== undefined) await copyFile(file, name(0));
+  if ((await readTextIfExists(file)) === undefined) return;
+  await copyFile(file, name(0));
+  // copyFile keeps the source's mode; a backup holds the same secrets as the config, so it gets 0600 too.
+  await chmod(name(0), 0o600);
 }

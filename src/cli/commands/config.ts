@@ -1,15 +1,17 @@
 import type { Command } from "commander";
 import JSON5 from "json5";
+import { formatIssues } from "../../config/issues.ts";
 import { getAtPath, parsePathExpr, setAtPath, unsetAtPath } from "../../config/path-expr.ts";
 import { writeConfig } from "../../config/write.ts";
 import { UserFacingError } from "../../infra/errors.ts";
-import { loadCliContext } from "../context.ts";
+import { type CliContext, loadCliContext } from "../context.ts";
 
 /** A value typed on the command line: JSON5 when it parses, otherwise the raw string (CFG-14). */
 export function parseCliValue(text: string): unknown {
   try {
     return JSON5.parse(text);
-  } catch {
+  } catch (err) {
+    if (!(err instanceof SyntaxError)) throw err;
     return text;
   }
 }
@@ -20,6 +22,15 @@ function parsePath(expr: string): ReturnType<typeof parsePathExpr> {
   } catch (err) {
     throw new UserFacingError((err as Error).message);
   }
+}
+
+/**
+ * Why a key may look unset: a config that fails to parse or resolve reads as empty, so "not set"
+ * alone would send the user looking in the wrong place.
+ */
+function configProblems(ctx: CliContext): string {
+  if (ctx.snapshot.valid) return "";
+  return `${ctx.paths.configPath} has problems:\n${formatIssues(ctx.snapshot.errors)}\n`;
 }
 
 export function registerConfigCommands(program: Command): void {
@@ -38,7 +49,7 @@ export function registerConfigCommands(program: Command): void {
         getAtPath(ctx.snapshot.source, parts) ??
         (ctx.snapshot.valid ? getAtPath(ctx.snapshot.config, parts) : undefined);
       if (value === undefined) {
-        process.stderr.write(`${expr} is not set\n`);
+        process.stderr.write(`${expr} is not set\n${configProblems(ctx)}`);
         process.exitCode = 1;
         return;
       }
@@ -69,7 +80,13 @@ export function registerConfigCommands(program: Command): void {
       const ctx = await loadCliContext();
       const parts = parsePath(expr);
       if (getAtPath(ctx.snapshot.source, parts) === undefined) {
-        process.stdout.write(`${expr} was not set\n`);
+        if (ctx.snapshot.valid) {
+          process.stdout.write(`${expr} was not set\n`);
+          return;
+        }
+        // A file that does not read cleanly may well hold the key: "not set" would be a guess.
+        process.stderr.write(`${expr} was not found\n${configProblems(ctx)}`);
+        process.exitCode = 1;
         return;
       }
       await writeConfig({

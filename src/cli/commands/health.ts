@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { GatewayRequestError, GatewayUnreachableError } from "../../client/gateway-client.ts";
 import { formatIssues } from "../../config/issues.ts";
 import {
   connectGateway,
@@ -59,24 +60,27 @@ export function registerHealthCommands(program: Command): void {
     .action(async (opts: Opts) => {
       const ctx = await loadCliContext();
       const target = await resolveGatewayTarget(ctx, opts);
+      const probeMs = timeoutMs(opts, 5000); // a bad --timeout is the user's error, not an unreachable gateway
       const snap = ctx.snapshot;
       let gateway: { reachable: boolean; url: string; error?: string; status?: Record<string, unknown> } = {
         reachable: false,
         url: target.url,
       };
       try {
-        const client = await connectGateway(ctx, { ...opts, timeout: opts.timeout ?? "5000" });
+        const client = await connectGateway(ctx, { ...opts, timeout: String(probeMs) });
         try {
           gateway = {
             reachable: true,
             url: target.url,
-            status: await client.request("status", {}, { timeoutMs: timeoutMs(opts, 5000) }),
+            status: await client.request("status", {}, { timeoutMs: probeMs }),
           };
         } finally {
           client.close();
         }
       } catch (err) {
-        gateway = { reachable: false, url: target.url, error: (err as Error).message };
+        // Not reachable, or it refused us (auth): both are part of the report. Anything else is a bug.
+        if (!(err instanceof GatewayUnreachableError || err instanceof GatewayRequestError)) throw err;
+        gateway = { reachable: false, url: target.url, error: err.message };
       }
       const { inactiveFeatures } = await import("../../gateway/inactive-features.ts");
       const report = {

@@ -1,5 +1,9 @@
 import type { Command } from "commander";
+import { UserFacingError } from "../../infra/errors.ts";
 import { connectGateway, loadCliContext, type RemoteOptions, timeoutMs } from "../context.ts";
+
+/** The most lines one `logs.tail` call returns (its `limit` maximum). */
+const MAX_TAIL_LINES = 5000;
 
 interface LogsOptions extends RemoteOptions {
   follow?: boolean;
@@ -29,6 +33,14 @@ export function formatLogLine(line: string): string {
   }
 }
 
+/** `--limit`, checked before connecting, with the bounds `logs.tail` accepts. */
+function parseLimit(text: string | undefined): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_TAIL_LINES)
+    throw new UserFacingError(`--limit must be a whole number from 1 to ${MAX_TAIL_LINES} (got ${text})`);
+  return n;
+}
+
 export function registerLogsCommand(program: Command): void {
   program
     .command("logs")
@@ -41,6 +53,7 @@ export function registerLogsCommand(program: Command): void {
     .option("--password <password>")
     .option("--timeout <ms>")
     .action(async (opts: LogsOptions) => {
+      const limit = parseLimit(opts.limit);
       const client = await connectGateway(await loadCliContext(), opts);
       const print = (lines: string[]): void => {
         for (const l of lines) process.stdout.write(`${opts.json ? l : formatLogLine(l)}\n`);
@@ -48,7 +61,7 @@ export function registerLogsCommand(program: Command): void {
       try {
         let res = await client.request<{ cursor: number; lines: string[]; file: string }>(
           "logs.tail",
-          { limit: Number(opts.limit) },
+          { limit },
           { timeoutMs: timeoutMs(opts) },
         );
         print(res.lines);
