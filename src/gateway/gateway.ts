@@ -178,16 +178,19 @@ export async function startGateway(opts: StartOptions): Promise<RunningGateway> 
 
   async function restart(reason: string): Promise<void> {
     if (stopping) return;
+    let closed = false;
     try {
       const next = await resolveGatewayRuntime(config.current.config, env, paths.stateDir, opts.flags);
       log.info("restarting the server to apply config", { reason });
       await server.close(`restarting: ${reason}`, 1500);
+      closed = true;
       runtime = next;
       server = await listen(services, log);
       announce(opts.console, log, server, runtime);
     } catch (err) {
       log.error("in-process restart failed; the gateway keeps its previous settings where it can", { err });
-      if (!server) return;
+      // Only a listener we closed needs reopening; otherwise the old one is still serving.
+      if (!closed) return;
       try {
         server = await listen(services, log);
       } catch (err2) {

@@ -128,15 +128,19 @@ export async function resolveGatewayRuntime(
       "gateway auth mode is token, but no token was configured (set gateway.auth.token or OPENCLAW_GATEWAY_TOKEN)",
     );
   } else {
+    // Checked before generating, so a refused start leaves no token file behind.
+    if (!isLoopbackHost(host)) throw unauthenticatedBindError(bind, host, port);
     auth = { mode: "token", token: await loadOrCreateToken(stateDir), source: "generated" };
   }
-
-  if (!isLoopbackHost(host) && (auth.mode === "none" || auth.source === "generated")) {
-    // Both wordings users search for: the CLI's headline and the runtime guard's detail.
-    throw new UserFacingError(
-      `Refusing to bind gateway to ${bind} without auth.\n` +
-        `refusing to bind gateway to ${host}:${port} without auth (set gateway.auth.token/password, or set OPENCLAW_GATEWAY_TOKEN/OPENCLAW_GATEWAY_PASSWORD)`,
-    );
-  }
+  if (!isLoopbackHost(host) && auth.mode === "none") throw unauthenticatedBindError(bind, host, port);
   return { host, port, bind, auth };
+}
+
+/** A generated token is only for local use, so a non-loopback bind needs a configured secret (GW-5). */
+function unauthenticatedBindError(bind: BindMode, host: string, port: number): UserFacingError {
+  // Both wordings users search for: the CLI's headline and the runtime guard's detail.
+  return new UserFacingError(
+    `Refusing to bind gateway to ${bind} without auth.\n` +
+      `refusing to bind gateway to ${host}:${port} without auth (set gateway.auth.token/password, or set OPENCLAW_GATEWAY_TOKEN/OPENCLAW_GATEWAY_PASSWORD)`,
+  );
 }

@@ -13,7 +13,7 @@ import { healthSnapshot } from "./methods/health.ts";
 import { allMethods } from "./methods/index-list.ts";
 import { describePid, findPortHolder } from "./port-holder.ts";
 import type { GatewayServices } from "./services.ts";
-import { acceptConnection } from "./ws-connection.ts";
+import { acceptConnection, closeReason } from "./ws-connection.ts";
 
 /** The port is the single-instance lock (GW-10): failing to bind it is this error. */
 export class GatewayLockError extends UserFacingError {
@@ -117,7 +117,8 @@ export async function listen(services: GatewayServices, log: Logger): Promise<Li
         reason,
         ...(restartExpectedMs !== undefined ? { restartExpectedMs } : {}),
       });
-      for (const ws of wss.clients) ws.close(1012, reason.slice(0, 100));
+      // Restart reasons carry config paths, which may be non-ASCII: truncate by bytes, not characters.
+      for (const ws of wss.clients) ws.close(1012, closeReason(reason));
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       // Give clients a moment to receive the close frame, then cut whatever is left.
       await new Promise((r) => setTimeout(r, 50));

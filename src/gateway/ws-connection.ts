@@ -27,8 +27,11 @@ export interface ConnectionDeps {
   snapshot: () => Promise<Record<string, unknown>>;
 }
 
-/** Close reasons are UTF-8 and at most 123 bytes on the wire; OpenClaw truncates to 120. */
-function closeReason(text: string): string {
+/**
+ * Close reasons are UTF-8 and at most 123 bytes on the wire (`ws` throws on more); OpenClaw
+ * truncates to 120. Every `close(code, reason)` with a reason built from data goes through this.
+ */
+export function closeReason(text: string): string {
   const buf = Buffer.from(text, "utf8");
   return buf.length <= 120
     ? text
@@ -60,6 +63,8 @@ export function acceptConnection(ws: WebSocket, req: IncomingMessage, deps: Conn
   const log = deps.log;
   const closed = new AbortController();
   let caller: CallerInfo | undefined;
+  /** The first frame's handshake, settled either way; every later frame waits for it. */
+  let handshakeSettled: Promise<void> | undefined;
   let seq = 0;
   let unsubscribe: (() => void) | undefined;
 
@@ -96,7 +101,15 @@ export function acceptConnection(ws: WebSocket, req: IncomingMessage, deps: Conn
   });
 
   async function onMessage(data: RawData, isBinary: boolean): Promise<void> {
-    if (!caller) return handshake(data, isBinary);
+    if (!handshakeSettled) {
+      const run = handshake(data, isBinary);
+      // A failed handshake is reported by this frame's own handler; later frames only need to know
+      // it is over, so that a request pipelined behind `connect` is answered after hello-ok.
+      handshakeSettled = Promise.allSettled([run]).then(() => undefined);
+      return run;
+    }
+    await handshakeSettled;
+    if (!caller) return; // the handshake failed and the socket is closing
     let frame: unknown;
     try {
       frame = JSON.parse(rawToText(data));
@@ -205,6 +218,8 @@ export function acceptConnection(ws: WebSocket, req: IncomingMessage, deps: Conn
         tickIntervalMs: TICK_INTERVAL_MS,
       },
     };
+    // The socket may have closed while the snapshot was built; subscribing now would leak.
+    if (closed.signal.aborted) return;
     send({ type: "res", id, ok: true, payload: hello });
     unsubscribe = deps.services.events.add({ scopes, sendEvent });
     log.debug("client connected", { connId, client: p.client.id, mode: p.client.mode, remoteAddress });

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import type { RunningGateway } from "../../gateway/gateway.ts";
 import { UserFacingError } from "../../infra/errors.ts";
 import {
   type CliContext,
@@ -101,7 +102,18 @@ async function runGateway(opts: RunOptions): Promise<void> {
   const paths = resolvePaths(process.env);
   const port = parsePort(opts.port);
   if (opts.force) await freePort(port, paths.stateDir);
-  const gw = await startGateway({
+  // Signals are handled from before the start: the link is printed before `startGateway` returns,
+  // and a SIGTERM sent on seeing it (a supervisor, `--force`, a test) must still stop us cleanly
+  // instead of killing us with the default action.
+  let gw: RunningGateway | undefined;
+  let stopSignal: string | undefined;
+  const shutdown = (signal: string): void => {
+    stopSignal = signal;
+    if (gw) void gw.stop(`received ${signal}`).then(() => process.exit(0));
+  };
+  process.once("SIGTERM", () => shutdown("SIGTERM"));
+  process.once("SIGINT", () => shutdown("SIGINT"));
+  gw = await startGateway({
     paths,
     env: process.env,
     console: process.stdout,
@@ -123,11 +135,7 @@ async function runGateway(opts: RunOptions): Promise<void> {
   };
   process.on("unhandledRejection", onFatal("unhandled rejection"));
   process.on("uncaughtException", onFatal("uncaught exception"));
-  const shutdown = (signal: string): void => {
-    void gw.stop(`received ${signal}`).then(() => process.exit(0));
-  };
-  process.once("SIGTERM", () => shutdown("SIGTERM"));
-  process.once("SIGINT", () => shutdown("SIGINT"));
+  if (stopSignal) shutdown(stopSignal);
   await gw.stopped;
 }
 
