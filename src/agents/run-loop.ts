@@ -63,7 +63,10 @@ export async function* runModelLoop(
       return;
     }
     const calls = final.content.filter((b) => b.type === "toolCall");
-    if (calls.length === 0) break;
+    if (calls.length === 0) {
+      yield { type: "loop_end", outcome: "done", final };
+      return;
+    }
     for (const c of calls) {
       yield { type: "tool_start", callId: c.id, name: c.name, args: c.arguments };
       const result = await executeTool(byName.get(c.name), c.name, c.arguments, signal);
@@ -84,7 +87,16 @@ export async function* runModelLoop(
       return;
     }
   }
-  yield { type: "loop_end", outcome: "done", final: final! };
+  // Still calling tools at the cap: the turn has no answer, which is an error, not an empty reply.
+  yield {
+    type: "loop_end",
+    outcome: "error",
+    final: {
+      ...final!,
+      stopReason: "error",
+      errorMessage: `stopped after ${MAX_MODEL_CALLS_PER_TURN} model calls in one turn; the model kept calling tools`,
+    },
+  };
 }
 
 async function executeTool(

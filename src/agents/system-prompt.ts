@@ -11,6 +11,8 @@ export interface PromptInput {
 export interface RuntimeInfo {
   agentId: string;
   host: string;
+  /** The repo root (`agents.defaults.repoRoot`), when known. */
+  repo?: string;
   os: string;
   arch: string;
   node: string;
@@ -28,6 +30,7 @@ export function runtimeLine(r: RuntimeInfo): string {
   const parts = [
     `agent=${r.agentId}`,
     `host=${r.host}`,
+    ...(r.repo ? [`repo=${r.repo}`] : []),
     `os=${r.os} (${r.arch})`,
     `node=${r.node}`,
     `model=${r.model}`,
@@ -41,6 +44,10 @@ export function runtimeLine(r: RuntimeInfo): string {
   parts.push(`thinking=${r.thinking}`);
   return `Runtime: ${parts.join(" | ")}`;
 }
+
+/** OpenClaw 2.26's wording, added right under the Project Context intro when SOUL.md is injected. */
+const SOUL_LINE =
+  "If SOUL.md is present, embody its persona and tone. Avoid stiff, generic replies; follow its guidance unless higher-priority instructions override it.";
 
 /**
  * Builds the system prompt in the section order of reference-agent §1.4 (full mode). Sections
@@ -71,11 +78,15 @@ export function buildSystemPrompt(input: PromptInput): string {
     "## Reply Tags",
     "To quote-reply the message you are answering, start your reply with [[reply_to_current]]. Use [[reply_to:<id>]] only with an id you were given.",
   );
-  s.push("# Project Context", "The following project context files have been loaded:");
-  if (input.files.some((f) => f.name === "SOUL.md" && !f.missing)) {
-    s.push("SOUL.md describes your persona and tone: embody it.");
+  if (input.files.length > 0) {
+    const hasSoul = input.files.some((f) => f.name === "SOUL.md" && !f.missing);
+    s.push(
+      ["# Project Context", "", "The following project context files have been loaded:"]
+        .concat(hasSoul ? [SOUL_LINE] : [])
+        .join("\n"),
+    );
+    for (const f of input.files) s.push(`## ${f.path}`, f.content);
   }
-  for (const f of input.files) s.push(`## ${f.path}`, f.content);
   s.push(
     "## Silent Replies",
     "When there is nothing useful to say, reply with exactly NO_REPLY and nothing else: not appended to other text, not in markdown.",

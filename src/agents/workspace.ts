@@ -75,7 +75,10 @@ const HEAD_RATIO = 0.7;
 const TAIL_RATIO = 0.2;
 const MIN_FILE_BUDGET_CHARS = 64;
 
-/** Keeps the head and tail of an oversize file with OpenClaw's markers (reference-agent §1.3). */
+/**
+ * Keeps the head and tail of an oversize file, with OpenClaw's two marker lines set off by blank
+ * lines (2.26 `trimBootstrapContent`, reference-agent §1.3).
+ */
 export function truncateForPrompt(
   name: string,
   text: string,
@@ -86,38 +89,57 @@ export function truncateForPrompt(
   const tail = Math.floor(allowance * TAIL_RATIO);
   const content = [
     text.slice(0, head),
+    "",
     `[...truncated, read ${name} for full content...]`,
     `…(truncated ${name}: kept ${head}+${tail} chars of ${text.length})…`,
-    text.slice(text.length - tail),
+    "",
+    tail > 0 ? text.slice(-tail) : "",
   ].join("\n");
   return { content, truncated: true };
 }
 
-/** Loads the bootstrap files under the per-file and total caps, in injection order. */
+/** Cuts text that still exceeds the remaining total budget, marking the cut with `…` (as 2.26 does). */
+function clampToBudget(text: string, budget: number): string {
+  if (budget <= 0) return "";
+  if (text.length <= budget) return text;
+  if (budget <= 3) return text.slice(0, budget);
+  return `${text.slice(0, budget - 1)}…`;
+}
+
+/**
+ * Loads the bootstrap files in injection order under the per-file and total caps (2.26
+ * `buildBootstrapContextFiles`): each file gets min(per-file cap, remaining total); a missing
+ * required file injects a marker that also counts against the total; once fewer than 64 chars
+ * remain, no further file is read. An empty file injects nothing.
+ */
 export async function loadBootstrapFiles(dir: string, caps: BootstrapCaps): Promise<InjectedFile[]> {
   const names = [...BOOTSTRAP_FILE_NAMES, ...MEMORY_FILES];
   const out: InjectedFile[] = [];
-  let remaining = caps.totalMaxChars;
+  let remaining = Math.max(1, caps.totalMaxChars);
   for (const name of names) {
+    if (remaining <= 0) break;
     const file = path.join(dir, name);
     const raw = await readTextIfExists(file);
     if (raw === undefined) {
-      if (!OPTIONAL_FILES.has(name)) {
-        out.push({
-          name,
-          path: file,
-          missing: true,
-          rawChars: 0,
-          injectedChars: 0,
-          truncated: false,
-          content: `[MISSING] Expected at: ${file}`,
-        });
-      }
+      if (OPTIONAL_FILES.has(name)) continue;
+      const content = clampToBudget(`[MISSING] Expected at: ${file}`, remaining);
+      remaining -= content.length;
+      out.push({
+        name,
+        path: file,
+        missing: true,
+        rawChars: 0,
+        injectedChars: content.length,
+        truncated: false,
+        content,
+      });
       continue;
     }
     if (remaining < MIN_FILE_BUDGET_CHARS) break;
     const text = raw.trimEnd();
-    const { content, truncated } = truncateForPrompt(name, text, Math.min(caps.maxChars, remaining));
+    const trimmed = truncateForPrompt(name, text, Math.max(1, Math.min(caps.maxChars, remaining)));
+    const content = clampToBudget(trimmed.content, remaining);
+    if (!content) continue;
     remaining -= content.length;
     out.push({
       name,
@@ -125,7 +147,7 @@ export async function loadBootstrapFiles(dir: string, caps: BootstrapCaps): Prom
       missing: false,
       rawChars: text.length,
       injectedChars: content.length,
-      truncated,
+      truncated: trimmed.truncated || content.length < trimmed.content.length,
       content,
     });
   }

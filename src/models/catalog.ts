@@ -40,13 +40,17 @@ export async function loadBuiltinCatalog(
 type ProviderConfig = NonNullable<NonNullable<OpenClawConfig["models"]>["providers"]>[string];
 type ModelDefinition = NonNullable<ProviderConfig["models"]>[number];
 
-/** A configured model definition with OpenClaw's documented defaults (reference-agent §6.3). */
+/**
+ * A configured model definition with OpenClaw's documented defaults (reference-agent §6.3). The
+ * default output cap never exceeds the context window (2.26 `applyModelDefaults`).
+ */
 export function modelFromDefinition(
   provider: string,
   p: ProviderConfig,
   def: Partial<ModelDefinition> & { id: string },
   base?: ResolvedModel,
 ): ResolvedModel {
+  const contextWindow = def.contextWindow ?? base?.contextWindow ?? 200_000;
   return {
     ...base,
     id: def.id,
@@ -57,8 +61,8 @@ export function modelFromDefinition(
     reasoning: def.reasoning ?? base?.reasoning ?? false,
     input: (def.input as ("text" | "image")[] | undefined) ?? base?.input ?? ["text"],
     cost: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, ...base?.cost, ...def.cost },
-    contextWindow: def.contextWindow ?? base?.contextWindow ?? 200_000,
-    maxTokens: def.maxTokens ?? base?.maxTokens ?? 8192,
+    contextWindow,
+    maxTokens: def.maxTokens ?? base?.maxTokens ?? Math.min(8192, contextWindow),
     headers: { ...base?.headers, ...p.headers, ...(def as { headers?: Record<string, string> }).headers },
     ...((def as { compat?: unknown }).compat ? { compat: (def as { compat?: unknown }).compat } : {}),
   } as ResolvedModel;

@@ -26,76 +26,97 @@ export interface CredentialQuery {
   preferredProfile?: string;
 }
 
-function isUsable(stats: UsageStats | undefined, now: number): boolean {
-  return !((stats?.cooldownUntil ?? 0) > now || (stats?.disabledUntil ?? 0) > now);
+/** Epoch ms until which a profile may not be used (cooldown or billing disable); 0 when usable. */
+function unusableUntil(stats: UsageStats | undefined, now: number): number {
+  const until = Math.max(stats?.cooldownUntil ?? 0, stats?.disabledUntil ?? 0);
+  return until > now ? until : 0;
+}
+
+function isExpired(expires: number | undefined, now: number): boolean {
+  return expires !== undefined && expires > 0 && expires <= now;
 }
 
 function secretOf(cred: AuthCredential, now: number): string | undefined {
   switch (cred.type) {
     case "api_key":
-      return cred.key || undefined;
+      return cred.key?.trim() || undefined;
     case "token":
-      return cred.expires !== undefined && cred.expires <= now ? undefined : cred.token;
+      return isExpired(cred.expires, now) ? undefined : cred.token.trim() || undefined;
     case "oauth":
-      return cred.expires !== undefined && cred.expires <= now ? undefined : cred.access;
+      return isExpired(cred.expires, now) ? undefined : cred.access.trim() || undefined;
   }
 }
 
 /**
- * Profile candidates for a provider in rotation order (reference-agent §6.6): `auth.order`, then the
- * store's order, then configured profiles, then stored ones (OAuth/token before API keys, least
- * recently used first); profiles cooling down go last.
+ * A profile can serve this provider: it is stored with a secret, and its config entry (if any)
+ * names the same provider and mode (`oauth` also accepts a stored `token`), as 2.26 checks.
+ */
+function isEligible(id: string, q: Pick<CredentialQuery, "provider" | "config" | "store" | "now">): boolean {
+  const cred = q.store.profiles[id];
+  if (!cred || cred.provider !== q.provider || !secretOf(cred, q.now)) return false;
+  const meta = q.config.auth?.profiles?.[id];
+  if (!meta) return true;
+  return (
+    meta.provider === q.provider &&
+    (meta.mode === cred.type || (meta.mode === "oauth" && cred.type === "token"))
+  );
+}
+
+const TYPE_RANK: Readonly<Record<AuthCredential["type"], number>> = { oauth: 0, token: 1, api_key: 2 };
+
+/**
+ * Profile candidates for a provider in rotation order (reference-agent §6.6, 2.26
+ * `resolveAuthProfileOrder`): an explicit order (the store's, set by `models auth order set`, else
+ * `auth.order`) is kept as written; otherwise the configured profiles (else the stored ones) go
+ * OAuth, then token, then API key, least recently used first. Profiles cooling down or disabled go
+ * last, soonest available first. Ineligible profiles (no secret, mode mismatch) are left out.
  */
 export function profileCandidates(q: Omit<CredentialQuery, "env" | "storePath" | "agentDir">): string[] {
   const { provider, config, store, now } = q;
-  const belongs = (id: string): boolean => store.profiles[id]?.provider === provider;
-  const explicit = config.auth?.order?.[provider] ?? store.order?.[provider];
-  let ids: string[];
-  if (explicit) {
-    ids = explicit.filter(belongs);
-  } else {
-    const configured = Object.entries(config.auth?.profiles ?? {})
-      .filter(([, p]) => p.provider === provider)
-      .map(([id]) => id)
-      .filter(belongs);
-    const typeRank = (id: string): number => (store.profiles[id]?.type === "api_key" ? 1 : 0);
-    const stored = Object.keys(store.profiles)
-      .filter(belongs)
-      .filter((id) => !configured.includes(id))
-      .sort(
-        (a, b) =>
-          typeRank(a) - typeRank(b) ||
-          (store.usageStats?.[a]?.lastUsed ?? 0) - (store.usageStats?.[b]?.lastUsed ?? 0),
-      );
-    ids = [...configured, ...stored];
+  const explicit = store.order?.[provider] ?? config.auth?.order?.[provider];
+  const configured = Object.entries(config.auth?.profiles ?? {})
+    .filter(([, p]) => p.provider === provider)
+    .map(([id]) => id);
+  const stored = Object.keys(store.profiles).filter((id) => store.profiles[id]?.provider === provider);
+  // Configured ids that no longer exist in the store (an older setup flow) fall back to the store.
+  const base = explicit ?? (configured.some((id) => store.profiles[id]) ? configured : stored);
+  const eligible = [...new Set(base)].filter((id) => isEligible(id, q));
+  const until = (id: string): number => unusableUntil(store.usageStats?.[id], now);
+  const usable = eligible.filter((id) => until(id) === 0);
+  const cooling = eligible.filter((id) => until(id) > 0).sort((a, b) => until(a) - until(b));
+  if (!explicit) {
+    usable.sort(
+      (a, b) =>
+        TYPE_RANK[store.profiles[a]!.type] - TYPE_RANK[store.profiles[b]!.type] ||
+        (store.usageStats?.[a]?.lastUsed ?? 0) - (store.usageStats?.[b]?.lastUsed ?? 0),
+    );
   }
-  const usable = ids.filter((id) => isUsable(store.usageStats?.[id], now));
-  const cooling = ids.filter((id) => !usable.includes(id));
   return [...usable, ...cooling];
 }
 
-/** Resolves the key for one request: auth profile → env var → `models.providers.<id>.apiKey`. */
+/**
+ * Resolves the key for one request: the session's pinned profile while usable, then the rotation
+ * order; with no profile for the provider, its env var, then `models.providers.<id>.apiKey`. When
+ * profiles exist but all are cooling down, that is the error (2.26 does not fall back to env then).
+ * Throws `MissingCredentialError`.
+ */
 export function resolveCredential(q: CredentialQuery): ResolvedCredential {
   const candidates = profileCandidates(q);
-  const ordered =
-    q.preferredProfile && candidates.includes(q.preferredProfile)
-      ? [q.preferredProfile, ...candidates.filter((c) => c !== q.preferredProfile)]
-      : candidates;
-  for (const id of ordered) {
-    const cred = q.store.profiles[id];
-    if (!cred || !isUsable(q.store.usageStats?.[id], q.now)) continue;
-    const secret = secretOf(cred, q.now);
-    if (secret) return { apiKey: secret, source: `profile:${id}`, profileId: id };
+  const usable = candidates.filter((id) => unusableUntil(q.store.usageStats?.[id], q.now) === 0);
+  const pinned = q.preferredProfile && usable.includes(q.preferredProfile) ? q.preferredProfile : usable[0];
+  if (pinned) {
+    const secret = secretOf(q.store.profiles[pinned]!, q.now)!;
+    return { apiKey: secret, source: `profile:${pinned}`, profileId: pinned };
   }
-  const fromEnv = envKeyFor(q.provider, q.env);
-  if (fromEnv) return { apiKey: fromEnv.key, source: fromEnv.source };
-  const fromConfig = configApiKey(q.config.models?.providers?.[q.provider]?.apiKey, q.env);
-  if (fromConfig) return { apiKey: fromConfig, source: "config" };
   if (candidates.length > 0) {
     throw new MissingCredentialError(
       `No available auth profile for ${q.provider} (all in cooldown or unavailable).`,
     );
   }
+  const fromEnv = envKeyFor(q.provider, q.env);
+  if (fromEnv) return { apiKey: fromEnv.key, source: fromEnv.source };
+  const fromConfig = configApiKey(q.config.models?.providers?.[q.provider]?.apiKey, q.env);
+  if (fromConfig) return { apiKey: fromConfig, source: "config" };
   throw new MissingCredentialError(missingKeyMessage(q.provider, q.storePath, q.agentDir));
 }
 

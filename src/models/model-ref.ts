@@ -16,31 +16,48 @@ export const BUILTIN_ALIASES: Readonly<Record<string, string>> = {
   "gemini-flash": "google/gemini-3-flash-preview",
 };
 
-const PROVIDER_ALIASES: Readonly<Record<string, string>> = { "z.ai": "zai", "z-ai": "zai", gemini: "google" };
+/** Provider spellings 2.26 normalizes (`normalizeProviderId`), plus `gemini` for Google. */
+const PROVIDER_ALIASES: Readonly<Record<string, string>> = {
+  "z.ai": "zai",
+  "z-ai": "zai",
+  "opencode-zen": "opencode",
+  qwen: "qwen-portal",
+  "kimi-code": "kimi-coding",
+  gemini: "google",
+};
 
 export function normalizeProviderId(provider: string): string {
   const p = provider.trim().toLowerCase();
   return PROVIDER_ALIASES[p] ?? p;
 }
 
-/** Parses `provider/model`; `undefined` for text without a provider part. */
+/** Parses `provider/model`, split on the first `/`; `undefined` for text without both parts. */
 export function parseModelRef(text: string): ModelRef | undefined {
   const trimmed = text.trim();
   const slash = trimmed.indexOf("/");
-  if (slash <= 0 || slash === trimmed.length - 1) return undefined;
-  return { provider: normalizeProviderId(trimmed.slice(0, slash)), model: trimmed.slice(slash + 1) };
+  if (slash < 0) return undefined;
+  const provider = normalizeProviderId(trimmed.slice(0, slash));
+  const model = trimmed.slice(slash + 1).trim();
+  return provider && model ? { provider, model } : undefined;
 }
 
 export function formatModelRef(ref: ModelRef): string {
   return `${ref.provider}/${ref.model}`;
 }
 
-/** Resolves an alias (user aliases win over built-ins) or a `provider/model` ref. */
+/**
+ * Resolves an alias (user aliases win over built-ins) or a `provider/model` ref. Other text without
+ * a `/` is a model of `defaultProvider` when one is given (reference-agent §6.1).
+ */
 export function resolveModelRef(
   text: string,
   userAliases: Readonly<Record<string, string>> = {},
+  defaultProvider?: string,
 ): ModelRef | undefined {
   const key = text.trim();
   const aliased = userAliases[key] ?? userAliases[key.toLowerCase()] ?? BUILTIN_ALIASES[key.toLowerCase()];
-  return parseModelRef(aliased ?? key);
+  if (aliased !== undefined) return parseModelRef(aliased);
+  if (key && !key.includes("/") && defaultProvider)
+    return { provider: normalizeProviderId(defaultProvider), model: key };
+  return parseModelRef(key);
 }

@@ -18,6 +18,7 @@ const API_LOADERS: Readonly<Record<string, () => Promise<ProviderStreams>>> = {
     (await import("@earendil-works/pi-ai/api/bedrock-converse-stream.lazy")).bedrockConverseStreamApi(),
 };
 
+/** The model's `api` has no implementation here; reported inside the stream, never thrown to callers. */
 export class UnsupportedApiError extends Error {
   override name = "UnsupportedApiError";
 }
@@ -40,28 +41,64 @@ export interface ModelRequestOptions {
 }
 
 /**
- * Streams one model response. Per pi-ai's contract, request failures arrive as an `error` event
- * and a final message with `stopReason: "error"`, never as a throw; only a missing API
- * implementation throws.
+ * Streams one model response. Per pi-ai's contract, failures arrive as an `error` event and a final
+ * message with `stopReason: "error"`, never as a throw: that holds here too for an API we cannot
+ * drive or whose implementation fails to load, so the run loop has one failure path.
  */
 export async function streamModel(
   model: ResolvedModel,
   context: Context,
   opts: ModelRequestOptions,
 ): Promise<AssistantMessageEventStream> {
-  const load = API_LOADERS[model.api];
-  if (!load)
-    throw new UnsupportedApiError(`model API "${model.api}" is not supported (provider ${model.provider})`);
-  const [impl, { normalizeContext }] = await Promise.all([
-    load(),
-    import("@earendil-works/pi-ai/utils/transcript"),
-  ]);
-  const options: SimpleStreamOptions = {
-    apiKey: opts.apiKey,
-    signal: opts.signal,
-    ...(opts.sessionId ? { sessionId: opts.sessionId } : {}),
-    ...(opts.maxTokens ? { maxTokens: opts.maxTokens } : {}),
-    ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}),
-  };
-  return impl.streamSimple(model, normalizeContext(context), options);
+  try {
+    const load = API_LOADERS[model.api];
+    if (!load)
+      throw new UnsupportedApiError(`model API "${model.api}" is not supported (provider ${model.provider})`);
+    const [impl, { normalizeContext }] = await Promise.all([
+      load(),
+      import("@earendil-works/pi-ai/utils/transcript"),
+    ]);
+    const options: SimpleStreamOptions = {
+      apiKey: opts.apiKey,
+      signal: opts.signal,
+      ...(opts.sessionId ? { sessionId: opts.sessionId } : {}),
+      ...(opts.maxTokens ? { maxTokens: opts.maxTokens } : {}),
+      ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}),
+    };
+    return impl.streamSimple(model, normalizeContext(context), options);
+  } catch (err) {
+    return failedStream(model, err instanceof Error ? err.message : String(err));
+  }
+}
+
+/** A stream that ends at once with an error, as pi-ai's own streams do when a request fails. */
+async function failedStream(
+  model: ResolvedModel,
+  errorMessage: string,
+): Promise<AssistantMessageEventStream> {
+  const { createAssistantMessageEventStream } = await import("@earendil-works/pi-ai/utils/event-stream");
+  const stream = createAssistantMessageEventStream();
+  stream.push({
+    type: "error",
+    reason: "error",
+    error: {
+      role: "assistant",
+      content: [],
+      api: model.api,
+      provider: model.provider,
+      model: model.id,
+      usage: {
+        input: 0,
+        output: 0,
+        cacheRead: 0,
+        cacheWrite: 0,
+        totalTokens: 0,
+        cost: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, total: 0 },
+      },
+      stopReason: "error",
+      errorMessage,
+      timestamp: Date.now(),
+    },
+  });
+  return stream;
 }

@@ -1,31 +1,67 @@
-import type { Message, ToolResultMessage } from "@earendil-works/pi-ai";
+import type { Message, ToolResultMessage, UserMessage } from "@earendil-works/pi-ai";
 import { currentBranch, type TranscriptEntry } from "./transcript.ts";
 
 /** The text OpenClaw puts in a tool result it had to invent for an unpaired tool call. */
 export const SYNTHETIC_TOOL_RESULT_TEXT =
   "[openclaw] missing tool result in session history; inserted synthetic error result for transcript repair.";
 
-/** Transcript messages on the current branch, in order, as stored (for `chat.history`). */
+// pi-coding-agent's wording for summaries sent as user messages (`core/messages.ts`).
+const COMPACTION_SUMMARY_PREFIX =
+  "The conversation history before this point was compacted into the following summary:\n\n<summary>\n";
+const COMPACTION_SUMMARY_SUFFIX = "\n</summary>";
+const BRANCH_SUMMARY_PREFIX =
+  "The following is a summary of a branch that this conversation came back from:\n\n<summary>\n";
+const BRANCH_SUMMARY_SUFFIX = "</summary>";
+
+/**
+ * Transcript messages on the current branch, in order (for `chat.history` and the model context),
+ * built as pi-coding-agent's `buildSessionContext` does: with a compaction on the branch, its summary
+ * comes first, then the entries from its `firstKeptEntryId` up to it, then everything after it.
+ * Only the latest compaction counts; it already summarizes the ones before it.
+ */
 export function branchMessages(entries: TranscriptEntry[]): Message[] {
-  const out: Message[] = [];
-  for (const entry of currentBranch(entries)) {
-    if (entry.type === "compaction") {
-      out.length = 0;
-      out.push(compactionSummaryMessage(entry));
-    } else if (entry.type === "message" && entry["message"] && typeof entry["message"] === "object") {
-      out.push(entry["message"] as Message);
-    }
-  }
-  return out;
+  const branch = currentBranch(entries);
+  const cut = branch.findLastIndex((e) => e.type === "compaction");
+  if (cut < 0) return branch.flatMap(messagesOf);
+  const compaction = branch[cut]!;
+  const firstKept = branch.findIndex((e, i) => i < cut && e.id === compaction["firstKeptEntryId"]);
+  return [
+    summaryMessage(compaction, COMPACTION_SUMMARY_PREFIX, COMPACTION_SUMMARY_SUFFIX),
+    ...(firstKept < 0 ? [] : branch.slice(firstKept, cut).flatMap(messagesOf)),
+    ...branch.slice(cut + 1).flatMap(messagesOf),
+  ];
 }
 
-function compactionSummaryMessage(entry: TranscriptEntry): Message {
+/** The messages an entry contributes to the context: none for bookkeeping entries. */
+function messagesOf(entry: TranscriptEntry): Message[] {
+  switch (entry.type) {
+    case "message":
+      return entry["message"] && typeof entry["message"] === "object" ? [entry["message"] as Message] : [];
+    case "custom_message": {
+      const content = entry["content"];
+      if (typeof content !== "string" && !Array.isArray(content)) return [];
+      return [{ role: "user", content: content as UserMessage["content"], timestamp: timestampOf(entry) }];
+    }
+    case "branch_summary":
+      return typeof entry["summary"] === "string" && entry["summary"]
+        ? [summaryMessage(entry, BRANCH_SUMMARY_PREFIX, BRANCH_SUMMARY_SUFFIX)]
+        : [];
+    default:
+      return [];
+  }
+}
+
+function summaryMessage(entry: TranscriptEntry, prefix: string, suffix: string): Message {
   const summary = typeof entry["summary"] === "string" ? entry["summary"] : "";
   return {
     role: "user",
-    content: [{ type: "text", text: `The conversation so far was summarized:\n\n${summary}` }],
-    timestamp: Date.parse(entry.timestamp) || 0,
+    content: [{ type: "text", text: `${prefix}${summary}${suffix}` }],
+    timestamp: timestampOf(entry),
   };
+}
+
+function timestampOf(entry: TranscriptEntry): number {
+  return Date.parse(entry.timestamp) || 0;
 }
 
 /**

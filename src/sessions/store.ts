@@ -32,8 +32,6 @@ export const SessionEntrySchema = z.looseObject({
 export type SessionEntry = z.infer<typeof SessionEntrySchema>;
 export type SessionMap = Record<string, SessionEntry>;
 
-const SessionMapSchema = z.record(z.string(), SessionEntrySchema);
-
 export function sessionsDir(stateDir: string, agentId: string): string {
   return path.join(stateDir, "agents", agentId, "sessions");
 }
@@ -44,20 +42,33 @@ export function sessionStorePath(stateDir: string, agentId: string): string {
 
 /** Reads the session index; a missing file is empty, a corrupt one throws naming the file. */
 export async function readSessionStore(file: string): Promise<SessionMap> {
-  const raw = await readJsonIfExists(file);
+  return sessionsFromRaw(file, await readJsonIfExists(file));
+}
+
+function sessionsFromRaw(file: string, raw: unknown): SessionMap {
   if (raw === undefined) return {};
-  const parsed = SessionMapSchema.safeParse(raw);
-  if (parsed.success) return parsed.data;
-  // One bad entry must not hide the others: keep those that parse, report the rest.
-  if (raw && typeof raw === "object" && !Array.isArray(raw)) {
-    const out: SessionMap = {};
-    for (const [key, value] of Object.entries(raw)) {
-      const one = SessionEntrySchema.safeParse(value);
-      if (one.success) out[key] = one.data;
-    }
-    return out;
+  if (!raw || typeof raw !== "object" || Array.isArray(raw)) {
+    throw new Error(`${file} is not a session index (expected an object of session entries)`);
   }
-  throw new Error(`${file} is not a session index (expected an object of session entries)`);
+  // One bad entry must not hide the others: keep those that parse; the writer carries the rest over.
+  const out: SessionMap = {};
+  for (const [key, value] of Object.entries(raw)) {
+    const one = SessionEntrySchema.safeParse(value);
+    if (one.success) out[key] = inKeyOrderOf(value as object, one.data);
+  }
+  return out;
+}
+
+/**
+ * zod puts the schema's keys first; the file's own order is kept instead, so that a rewrite of
+ * OpenClaw's sessions.json changes only the values that changed.
+ */
+function inKeyOrderOf<T extends object>(raw: object, parsed: T): T {
+  const values = parsed as Record<string, unknown>;
+  const ordered: Record<string, unknown> = {};
+  for (const key of Object.keys(raw)) if (key in values) ordered[key] = values[key];
+  for (const [key, value] of Object.entries(values)) if (!(key in ordered)) ordered[key] = value;
+  return ordered as T;
 }
 
 /**
@@ -67,19 +78,26 @@ export async function readSessionStore(file: string): Promise<SessionMap> {
 export async function updateSessionStore<T>(file: string, mutate: (store: SessionMap) => T): Promise<T> {
   return withLockFile(file, async () => {
     const raw = await readJsonIfExists(file);
-    const store = await readSessionStore(file);
+    const store = sessionsFromRaw(file, raw);
     const before = JSON.stringify(store);
     const result = mutate(store);
-    if (JSON.stringify(store) !== before || raw === undefined) {
-      // Entries that did not parse are carried over untouched rather than dropped.
-      const carried = raw && typeof raw === "object" ? (raw as Record<string, unknown>) : {};
-      const merged: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(carried))
-        if (!(k in store) && !SessionEntrySchema.safeParse(v).success) merged[k] = v;
-      await writeFileAtomic(file, JSON.stringify({ ...merged, ...store }, null, 2), { mode: 0o600 });
+    if (raw === undefined || JSON.stringify(store) !== before) {
+      await writeFileAtomic(file, JSON.stringify(withUnreadable(raw, store), null, 2), { mode: 0o600 });
     }
     return result;
   });
+}
+
+/** Entries that did not parse are written back untouched and in their place, never dropped. */
+function withUnreadable(raw: unknown, store: SessionMap): Record<string, unknown> {
+  if (!raw || typeof raw !== "object") return store;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(raw)) {
+    if (key in store) out[key] = store[key];
+    else if (!SessionEntrySchema.safeParse(value).success) out[key] = value;
+  }
+  for (const [key, value] of Object.entries(store)) if (!(key in out)) out[key] = value;
+  return out;
 }
 
 /**

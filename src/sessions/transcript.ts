@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { appendFile, open } from "node:fs/promises";
+import { appendFile, type FileHandle, open } from "node:fs/promises";
 import { isErrno } from "../infra/errors.ts";
 import { readTextIfExists } from "../infra/json-file.ts";
 
@@ -84,8 +84,10 @@ export async function createTranscript(file: string, header: TranscriptHeader): 
 }
 
 /**
- * Appends entries as whole lines in one write. If the file ends with a torn line (a crash
- * mid-write), a newline goes first so the new entries stay parseable.
+ * Appends entries as whole lines in one write. If the file does not end with a newline (a crash
+ * mid-write: a torn line, or a whole line cut just before its `\n`), a newline goes first so the
+ * new entries stay parseable. `tornTail` is what `readTranscript` reported; the file's last byte
+ * is checked either way, since a line cut before its newline still parses and is not reported.
  */
 export async function appendTranscriptEntries(
   file: string,
@@ -94,7 +96,27 @@ export async function appendTranscriptEntries(
 ): Promise<void> {
   if (entries.length === 0) return;
   const body = entries.map((e) => JSON.stringify(e)).join("\n");
-  await appendFile(file, `${tornTail ? "\n" : ""}${body}\n`, { mode: 0o600 });
+  const lead = tornTail || (await endsMidLine(file)) ? "\n" : "";
+  await appendFile(file, `${lead}${body}\n`, { mode: 0o600 });
+}
+
+async function endsMidLine(file: string): Promise<boolean> {
+  let fh: FileHandle;
+  try {
+    fh = await open(file, "r");
+  } catch (err) {
+    if (isErrno(err, "ENOENT")) return false; // appendFile creates it
+    throw err;
+  }
+  try {
+    const { size } = await fh.stat();
+    if (size === 0) return false;
+    const last = Buffer.alloc(1);
+    await fh.read(last, 0, 1, size - 1);
+    return last[0] !== 0x0a;
+  } finally {
+    await fh.close();
+  }
 }
 
 export function newEntryId(taken: ReadonlySet<string>): string {
