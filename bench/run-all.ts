@@ -10,6 +10,8 @@ import { CLI_ENTRY, createTestHome, freePort, spawnGateway } from "../test/harne
 import { fmt, median, p95, timeCommand, treeRss } from "./lib.ts";
 
 const RUNS = Number(process.env["BENCH_RUNS"] ?? 7);
+/** The gateway is measured as `npm start` runs it (package.json "start"). */
+const GATEWAY_NODE_FLAGS = ["--max-semi-space-size=1"];
 
 async function coldStart(): Promise<number[]> {
   const times: number[] = [];
@@ -50,7 +52,7 @@ async function idleRss(): Promise<number> {
     discord: { token: "discord-token" },
     slack: { botToken: "xoxb-1", appToken: "xapp-1" },
   };
-  const gw = await spawnGateway({ config: { channels } });
+  const gw = await spawnGateway({ config: { channels }, nodeFlags: GATEWAY_NODE_FLAGS });
   const client = await gw.connect();
   await client.request("health");
   client.close();
@@ -71,7 +73,7 @@ async function turnOverhead(): Promise<{ gateway: number[]; direct: number[] }> 
     },
     agents: { defaults: { model: { primary: "fake/m1" } } },
   };
-  const gw = await spawnGateway({ config });
+  const gw = await spawnGateway({ config, nodeFlags: GATEWAY_NODE_FLAGS });
   const client = await gw.connect();
   const chat = collectEvents(client, "chat");
   const gateway: number[] = [];

@@ -149,6 +149,8 @@ export interface SpawnOptions {
   env?: Record<string, string>;
   args?: string[];
   port?: number;
+  /** Extra flags for node itself (V8 tuning), as `npm start` passes them. */
+  nodeFlags?: string[];
 }
 
 /**
@@ -166,7 +168,7 @@ export async function spawnGateway(opts: SpawnOptions = {}): Promise<SpawnedGate
   const port = opts.port ?? (await freePort());
   const proc = spawn(
     process.execPath,
-    [CLI_ENTRY, "gateway", "run", "--port", String(port), ...(opts.args ?? [])],
+    [...(opts.nodeFlags ?? []), CLI_ENTRY, "gateway", "run", "--port", String(port), ...(opts.args ?? [])],
     {
       env: { ...home.env, ...opts.env },
       cwd: home.root,
