@@ -266,8 +266,9 @@ export async function* runSessionTurn(req: TurnRequest, deps: TurnDeps): AsyncGe
   const history: Message[] = [...modelContextMessages(earlier), userMessage];
   const resolvedModel = model;
   const apiKey = credential.apiKey;
-  const timeoutMs = (config.agents?.defaults?.timeoutSeconds ?? 600) * 1000;
-  const signal = AbortSignal.any([req.signal, AbortSignal.timeout(timeoutMs)]);
+  const timeoutSeconds = config.agents?.defaults?.timeoutSeconds ?? 600;
+  const deadline = AbortSignal.timeout(timeoutSeconds * 1000);
+  const signal = AbortSignal.any([req.signal, deadline]);
   let usage = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, total: 0 };
   let last: AssistantMessage | undefined;
   let outcome: "done" | "aborted" | "error" = "error";
@@ -315,7 +316,9 @@ export async function* runSessionTurn(req: TurnRequest, deps: TurnDeps): AsyncGe
     await writer.append(deps.now(), { type: "message", message: last }).catch(() => undefined);
     outcome = "error";
   }
-  const aborted = outcome === "aborted" || (req.signal.aborted && outcome !== "done");
+  // Only the user stops a run; the per-turn deadline firing is a failure to report as such.
+  const timedOut = outcome !== "done" && deadline.aborted && !req.signal.aborted;
+  const aborted = !timedOut && (outcome === "aborted" || (req.signal.aborted && outcome !== "done"));
   await finishEntry(storeFile, req.sessionKey, entry, resolvedModel, credential, deps.now(), aborted, usage);
   if (outcome === "done" && last) {
     yield {
@@ -334,7 +337,9 @@ export async function* runSessionTurn(req: TurnRequest, deps: TurnDeps): AsyncGe
       sessionId: entry.sessionId,
     };
   } else {
-    const text = describeModelError(last?.errorMessage, resolvedModel, credential.source);
+    const text = timedOut
+      ? `${refLabel}: the model did not answer in time; the run was stopped after ${timeoutSeconds} s (agents.defaults.timeoutSeconds).`
+      : describeModelError(last?.errorMessage, resolvedModel, credential.source);
     log.warn("model request failed", {
       sessionKey: req.sessionKey,
       model: refLabel,
