@@ -22,6 +22,15 @@ export async function loadBuiltinCatalog(
 ): Promise<Record<string, ResolvedModel> | undefined> {
   const name = CATALOG_NAMES[provider] ?? provider;
   if (!SAFE_PROVIDER.test(name)) return undefined;
+  // Catalogs are immutable package data; remembering misses spares a failing import per turn
+  // for every custom provider.
+  if (!catalogs.has(name)) catalogs.set(name, importCatalog(name));
+  return catalogs.get(name);
+}
+
+const catalogs = new Map<string, Promise<Record<string, ResolvedModel> | undefined>>();
+
+async function importCatalog(name: string): Promise<Record<string, ResolvedModel> | undefined> {
   try {
     const mod = (await import(`@earendil-works/pi-ai/providers/${name}.models`)) as Record<string, unknown>;
     const catalog = Object.values(mod)[0];
