@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import os from "node:os";
 import path from "node:path";
 import type { AssistantMessage, Message, UserMessage } from "@earendil-works/pi-ai";
@@ -17,26 +16,20 @@ import { describeModelError } from "../models/errors.ts";
 import { formatModelRef, resolveModelRef } from "../models/model-ref.ts";
 import { streamModel } from "../models/stream.ts";
 import { branchMessages, modelContextMessages } from "../sessions/history.ts";
+import { sessionStorePath, sessionsDir, transcriptPath } from "../sessions/store.ts";
 import {
-  type SessionEntry,
-  sessionStorePath,
-  sessionsDir,
-  transcriptPath,
-  updateSessionStore,
-} from "../sessions/store.ts";
-import {
-  appendTranscriptEntries,
   createTranscript,
   currentBranch,
-  newEntryId,
   readTranscript,
   TRANSCRIPT_VERSION,
-  type TranscriptEntry,
 } from "../sessions/transcript.ts";
+import { type EntryBody, TranscriptWriter } from "../sessions/transcript-writer.ts";
 import { resolveAgent } from "./agent-config.ts";
 import { envelopeText, hostTimeZone } from "./envelope.ts";
+import { systemPromptReport } from "./prompt-report.ts";
 import { assistantText, runModelLoop } from "./run-loop.ts";
-import { buildSystemPrompt } from "./system-prompt.ts";
+import { ensureSessionEntry, recordTurn } from "./session-entry.ts";
+import { composeSystemPrompt } from "./system-prompt.ts";
 import { ensureWorkspace, loadBootstrapFiles } from "./workspace.ts";
 
 export interface TurnRequest {
@@ -68,44 +61,6 @@ export type TurnEvent =
       errorMessage?: string;
       sessionId: string;
     };
-
-/** Collects transcript writes for one turn: each entry chained to the previous one. */
-class TranscriptWriter {
-  readonly file: string;
-  #parentId: string | null;
-  #taken: Set<string>;
-  #tornTail: boolean;
-
-  constructor(file: string, entries: TranscriptEntry[], tornTail: boolean) {
-    this.file = file;
-    const branch = currentBranch(entries);
-    this.#parentId = branch.at(-1)?.id ?? null;
-    this.#taken = new Set(entries.map((e) => e.id));
-    this.#tornTail = tornTail;
-  }
-
-  async append(
-    now: Date,
-    ...bodies: Omit<TranscriptEntry, "id" | "parentId" | "timestamp">[]
-  ): Promise<void> {
-    const entries = bodies.map((body) => {
-      const id = newEntryId(this.#taken);
-      this.#taken.add(id);
-      // Field order as pi-coding-agent writes it: type, id, parentId, timestamp, then the body.
-      const entry = {
-        type: body.type,
-        id,
-        parentId: this.#parentId,
-        timestamp: now.toISOString(),
-        ...body,
-      } as TranscriptEntry;
-      this.#parentId = id;
-      return entry;
-    });
-    await appendTranscriptEntries(this.file, entries, this.#tornTail);
-    this.#tornTail = false;
-  }
-}
 
 function errorAssistantMessage(
   model: ResolvedModel | undefined,
@@ -149,18 +104,7 @@ export async function* runSessionTurn(req: TurnRequest, deps: TurnDeps): AsyncGe
   const dir = sessionsDir(stateDir, agent.id);
   const storeFile = sessionStorePath(stateDir, agent.id);
   const started = deps.now();
-  const entry = await updateSessionStore(storeFile, (store) => {
-    const existing = store[req.sessionKey];
-    if (existing) return existing;
-    const created: SessionEntry = {
-      sessionId: randomUUID(),
-      updatedAt: started.getTime(),
-      chatType: "direct",
-    };
-    created.sessionFile = path.join(dir, `${created.sessionId}.jsonl`);
-    store[req.sessionKey] = created;
-    return created;
-  });
+  const entry = await ensureSessionEntry(storeFile, req.sessionKey, dir, req.channel, started.getTime());
   const file = transcriptPath(entry, dir);
   const aliases = Object.fromEntries(
     Object.entries(config.agents?.defaults?.models ?? {}).flatMap(([ref, v]) =>
@@ -174,6 +118,16 @@ export async function* runSessionTurn(req: TurnRequest, deps: TurnDeps): AsyncGe
   const refText = overrideRef ?? agent.modelRef;
   const ref = resolveModelRef(refText, aliases);
   const refLabel = ref ? formatModelRef(ref) : refText;
+  // Resolved before the user message is written (the transcript records the model's API), but a
+  // failure only ends the turn after that message is safely on disk.
+  let model: ResolvedModel | undefined;
+  let setupError: unknown;
+  try {
+    if (!ref) throw new Error(`Unknown model: ${refText} (expected provider/model or an alias)`);
+    model = await resolveModel(ref, config);
+  } catch (err) {
+    setupError = err;
+  }
 
   await createTranscript(file, {
     type: "session",
@@ -186,14 +140,25 @@ export async function* runSessionTurn(req: TurnRequest, deps: TurnDeps): AsyncGe
   if (transcript.tornTail) log.warn("transcript ended with a torn line; it is ignored", { file });
   if (transcript.badLines.length > 0)
     log.warn("transcript has unreadable lines; they are skipped", { file, lines: transcript.badLines });
-  const writer = new TranscriptWriter(file, transcript.entries, transcript.tornTail);
+  const writer = new TranscriptWriter(file, transcript.entries);
   const earlier = branchMessages(transcript.entries);
   const lastModel = [...currentBranch(transcript.entries)].reverse().find((e) => e.type === "model_change");
-  const intro: Omit<TranscriptEntry, "id" | "parentId" | "timestamp">[] = [];
-  if (ref && (lastModel?.["provider"] !== ref.provider || lastModel?.["modelId"] !== ref.model)) {
-    intro.push({ type: "model_change", provider: ref.provider, modelId: ref.model });
-  }
+  // Opening entries in 2026.2.26's order: model_change, thinking_level_change (new sessions
+  // only), then the model-snapshot that records the wire API.
+  const intro: EntryBody[] = [];
+  const modelChanged =
+    ref && (lastModel?.["provider"] !== ref.provider || lastModel?.["modelId"] !== ref.model);
+  if (ref && modelChanged) intro.push({ type: "model_change", provider: ref.provider, modelId: ref.model });
   if (transcript.entries.length === 0) intro.push({ type: "thinking_level_change", thinkingLevel: "off" });
+  if (ref && modelChanged && model) {
+    const data = {
+      timestamp: started.getTime(),
+      provider: ref.provider,
+      modelApi: model.api,
+      modelId: ref.model,
+    };
+    intro.push({ type: "custom", customType: "model-snapshot", data });
+  }
 
   const timeZone = config.agents?.defaults?.userTimezone ?? hostTimeZone();
   const userMessage: UserMessage = {
@@ -204,11 +169,9 @@ export async function* runSessionTurn(req: TurnRequest, deps: TurnDeps): AsyncGe
   await writer.append(started, ...intro, { type: "message", message: userMessage });
   yield { type: "started", sessionId: entry.sessionId, model: refLabel };
 
-  let model: ResolvedModel | undefined;
   let credential: ResolvedCredential | undefined;
   try {
-    if (!ref) throw new Error(`Unknown model: ${refText} (expected provider/model or an alias)`);
-    model = await resolveModel(ref, config);
+    if (setupError || !model || !ref) throw setupError;
     const own = await readAuthProfiles(agent.agentDir);
     const main = agent.isDefault
       ? EMPTY_AUTH_STORE
@@ -228,7 +191,11 @@ export async function* runSessionTurn(req: TurnRequest, deps: TurnDeps): AsyncGe
     log.warn("turn cannot start", { sessionKey: req.sessionKey, error: text });
     const failed = errorAssistantMessage(model, refLabel, text, deps.now().getTime());
     await writer.append(deps.now(), { type: "message", message: failed });
-    await finishEntry(storeFile, req.sessionKey, entry, undefined, undefined, deps.now(), false);
+    await recordTurn(storeFile, req.sessionKey, entry, {
+      now: deps.now(),
+      channel: req.channel,
+      aborted: false,
+    });
     yield {
       type: "finished",
       outcome: "error",
@@ -240,11 +207,12 @@ export async function* runSessionTurn(req: TurnRequest, deps: TurnDeps): AsyncGe
     return;
   }
 
-  const files = await loadBootstrapFiles(agent.workspaceDir, {
+  const caps = {
     maxChars: config.agents?.defaults?.bootstrapMaxChars ?? 20_000,
     totalMaxChars: config.agents?.defaults?.bootstrapTotalMaxChars ?? 150_000,
-  });
-  const systemPrompt = buildSystemPrompt({
+  };
+  const files = await loadBootstrapFiles(agent.workspaceDir, caps);
+  const prompt = composeSystemPrompt({
     agentId: agent.id,
     workspaceDir: agent.workspaceDir,
     files,
@@ -274,7 +242,7 @@ export async function* runSessionTurn(req: TurnRequest, deps: TurnDeps): AsyncGe
   let outcome: "done" | "aborted" | "error" = "error";
   try {
     const loop = runModelLoop(
-      systemPrompt,
+      prompt.text,
       history,
       [],
       (context, s) => streamModel(resolvedModel, context, { apiKey, signal: s, sessionId: entry.sessionId }),
@@ -319,7 +287,26 @@ export async function* runSessionTurn(req: TurnRequest, deps: TurnDeps): AsyncGe
   // Only the user stops a run; the per-turn deadline firing is a failure to report as such.
   const timedOut = outcome !== "done" && deadline.aborted && !req.signal.aborted;
   const aborted = !timedOut && (outcome === "aborted" || (req.signal.aborted && outcome !== "done"));
-  await finishEntry(storeFile, req.sessionKey, entry, resolvedModel, credential, deps.now(), aborted, usage);
+  await recordTurn(storeFile, req.sessionKey, entry, {
+    now: deps.now(),
+    channel: req.channel,
+    aborted,
+    model: resolvedModel,
+    credential,
+    usage,
+    report: systemPromptReport({
+      at: started.getTime(),
+      sessionId: entry.sessionId,
+      sessionKey: req.sessionKey,
+      provider: resolvedModel.provider,
+      model: resolvedModel.id,
+      workspaceDir: agent.workspaceDir,
+      caps,
+      promptChars: prompt.text.length,
+      projectContextChars: prompt.projectContextChars,
+      files,
+    }),
+  });
   if (outcome === "done" && last) {
     yield {
       type: "finished",
@@ -354,42 +341,4 @@ export async function* runSessionTurn(req: TurnRequest, deps: TurnDeps): AsyncGe
       sessionId: entry.sessionId,
     };
   }
-}
-
-async function finishEntry(
-  storeFile: string,
-  key: string,
-  base: SessionEntry,
-  model: ResolvedModel | undefined,
-  credential: ResolvedCredential | undefined,
-  now: Date,
-  aborted: boolean,
-  usage?: { input: number; output: number; cacheRead: number; cacheWrite: number; total: number },
-): Promise<void> {
-  await updateSessionStore(storeFile, (store) => {
-    const current = store[key] ?? base;
-    const next: SessionEntry = {
-      ...current,
-      updatedAt: now.getTime(),
-      abortedLastRun: aborted,
-      systemSent: true,
-    };
-    if (model) {
-      next.modelProvider = model.provider;
-      next.model = model.id;
-      next.contextTokens = model.contextWindow;
-    }
-    if (credential?.profileId && current.authProfileOverrideSource !== "user") {
-      next.authProfileOverride = credential.profileId;
-      next.authProfileOverrideSource = "auto";
-    }
-    if (usage) {
-      next.inputTokens = usage.input;
-      next.outputTokens = usage.output;
-      next.cacheRead = usage.cacheRead;
-      next.cacheWrite = usage.cacheWrite;
-      next.totalTokens = usage.total;
-    }
-    store[key] = next;
-  });
 }

@@ -54,6 +54,11 @@ const SOUL_LINE =
  * whose feature is absent (skills, memory tools, sandbox…) are left out rather than stubbed.
  */
 export function buildSystemPrompt(input: PromptInput): string {
+  return composeSystemPrompt(input).text;
+}
+
+/** The prompt and the size of its Project Context part, for the session's systemPromptReport. */
+export function composeSystemPrompt(input: PromptInput): { text: string; projectContextChars: number } {
   const s: string[] = ["You are a personal assistant running inside OpenClaw."];
   s.push(
     "## Tooling",
@@ -78,15 +83,17 @@ export function buildSystemPrompt(input: PromptInput): string {
     "## Reply Tags",
     "To quote-reply the message you are answering, start your reply with [[reply_to_current]]. Use [[reply_to:<id>]] only with an id you were given.",
   );
+  const project: string[] = [];
   if (input.files.length > 0) {
     const hasSoul = input.files.some((f) => f.name === "SOUL.md" && !f.missing);
-    s.push(
+    project.push(
       ["# Project Context", "", "The following project context files have been loaded:"]
         .concat(hasSoul ? [SOUL_LINE] : [])
         .join("\n"),
     );
-    for (const f of input.files) s.push(`## ${f.path}`, f.content);
+    for (const f of input.files) project.push(`## ${f.path}`, f.content);
   }
+  s.push(...project);
   s.push(
     "## Silent Replies",
     "When there is nothing useful to say, reply with exactly NO_REPLY and nothing else: not appended to other text, not in markdown.",
@@ -100,5 +107,5 @@ export function buildSystemPrompt(input: PromptInput): string {
     runtimeLine(input.runtime),
     `Reasoning: ${input.runtime.thinking === "off" ? "off" : input.runtime.thinking} (hidden unless on/stream). Toggle /reasoning; /status shows Reasoning when enabled.`,
   );
-  return s.join("\n\n");
+  return { text: s.join("\n\n"), projectContextChars: project.join("\n\n").length };
 }

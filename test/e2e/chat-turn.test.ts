@@ -4,7 +4,7 @@ import path from "node:path";
 import { test } from "node:test";
 import { startFakeOpenAI } from "../fakes/openai.ts";
 import { collectEvents } from "../harness/events.ts";
-import { disposeGateway, spawnGateway } from "../harness/gateway.ts";
+import { disposeGateway, FIXTURE_STATE, spawnGateway } from "../harness/gateway.ts";
 
 function customProvider(baseUrl: string, api = "openai-completions") {
   return {
@@ -63,12 +63,36 @@ test("chat.send streams the model's answer as chat events and records both messa
   assert.equal(entry.modelProvider, "fake");
   const files = await readdir(sessionsDir);
   assert.ok(files.includes(`${entry.sessionId}.jsonl`));
+  // Our entries carry the fields of a 2026.2.26 sessions.json entry (the drop-in fixture's).
+  const fixtureStore = JSON.parse(
+    await readFile(path.join(FIXTURE_STATE, "agents/main/sessions/sessions.json"), "utf8"),
+  );
+  assert.deepEqual(
+    Object.keys(entry).sort(),
+    Object.keys(fixtureStore["agent:main:main"])
+      .filter(
+        (k) =>
+          k !== "authProfileOverride" &&
+          k !== "authProfileOverrideSource" &&
+          k !== "authProfileOverrideCompactionCount",
+      )
+      .sort(),
+  );
+  assert.deepEqual(
+    Object.keys(entry.systemPromptReport).sort(),
+    Object.keys(fixtureStore["agent:main:main"].systemPromptReport).sort(),
+  );
   const lines = (await readFile(path.join(sessionsDir, `${entry.sessionId}.jsonl`), "utf8"))
     .trim()
     .split("\n")
     .map((l) => JSON.parse(l));
   assert.equal(lines[0].type, "session");
   assert.equal(lines[0].version, 3);
+  assert.deepEqual(
+    lines.map((l) => (l.type === "custom" ? `custom:${l.customType}` : l.type)),
+    ["session", "model_change", "thinking_level_change", "custom:model-snapshot", "message", "message"],
+    "the same opening entries as a 2026.2.26 transcript",
+  );
   for (const e of lines.slice(1)) {
     assert.match(e.id, /^[0-9a-f]{8}$/);
     assert.ok("parentId" in e);

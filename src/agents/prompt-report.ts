@@ -1,0 +1,76 @@
+import type { InjectedFile } from "./workspace.ts";
+
+/**
+ * The `systemPromptReport` OpenClaw keeps on a session entry (what went into the prompt and how big
+ * each part was; `/context` reads it). Field names and shape as in a 2026.2.26 sessions.json.
+ */
+export interface SystemPromptReport {
+  source: "run";
+  generatedAt: number;
+  sessionId: string;
+  sessionKey: string;
+  provider: string;
+  model: string;
+  workspaceDir: string;
+  bootstrapMaxChars: number;
+  bootstrapTotalMaxChars: number;
+  sandbox: { mode: string; sandboxed: boolean };
+  systemPrompt: { chars: number; projectContextChars: number; nonProjectContextChars: number };
+  injectedWorkspaceFiles: {
+    name: string;
+    path: string;
+    missing: boolean;
+    rawChars: number;
+    injectedChars: number;
+    truncated: boolean;
+  }[];
+  skills: { promptChars: number; entries: { name: string; blockChars: number }[] };
+  tools: {
+    listChars: number;
+    schemaChars: number;
+    entries: { name: string; summaryChars: number; schemaChars: number; propertiesCount: number }[];
+  };
+}
+
+export interface ReportInput {
+  at: number;
+  sessionId: string;
+  sessionKey: string;
+  provider: string;
+  model: string;
+  workspaceDir: string;
+  caps: { maxChars: number; totalMaxChars: number };
+  promptChars: number;
+  projectContextChars: number;
+  files: InjectedFile[];
+}
+
+export function systemPromptReport(r: ReportInput): SystemPromptReport {
+  return {
+    source: "run",
+    generatedAt: r.at,
+    sessionId: r.sessionId,
+    sessionKey: r.sessionKey,
+    provider: r.provider,
+    model: r.model,
+    workspaceDir: r.workspaceDir,
+    bootstrapMaxChars: r.caps.maxChars,
+    bootstrapTotalMaxChars: r.caps.totalMaxChars,
+    sandbox: { mode: "off", sandboxed: false },
+    systemPrompt: {
+      chars: r.promptChars,
+      projectContextChars: r.projectContextChars,
+      nonProjectContextChars: r.promptChars - r.projectContextChars,
+    },
+    injectedWorkspaceFiles: r.files.map((f) => ({
+      name: f.name,
+      path: f.path,
+      missing: f.missing,
+      rawChars: f.rawChars,
+      injectedChars: f.injectedChars,
+      truncated: f.truncated,
+    })),
+    skills: { promptChars: 0, entries: [] },
+    tools: { listChars: 0, schemaChars: 0, entries: [] },
+  };
+}
