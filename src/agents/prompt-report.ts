@@ -16,14 +16,7 @@ export interface SystemPromptReport {
   bootstrapTotalMaxChars: number;
   sandbox: { mode: string; sandboxed: boolean };
   systemPrompt: { chars: number; projectContextChars: number; nonProjectContextChars: number };
-  injectedWorkspaceFiles: {
-    name: string;
-    path: string;
-    missing: boolean;
-    rawChars: number;
-    injectedChars: number;
-    truncated: boolean;
-  }[];
+  injectedWorkspaceFiles: Omit<InjectedFile, "content">[];
   skills: { promptChars: number; entries: { name: string; blockChars: number }[] };
   tools: {
     listChars: number;
@@ -62,14 +55,7 @@ export function systemPromptReport(r: ReportInput): SystemPromptReport {
       projectContextChars: r.projectContextChars,
       nonProjectContextChars: r.promptChars - r.projectContextChars,
     },
-    injectedWorkspaceFiles: r.files.map((f) => ({
-      name: f.name,
-      path: f.path,
-      missing: f.missing,
-      rawChars: f.rawChars,
-      injectedChars: f.injectedChars,
-      truncated: f.truncated,
-    })),
+    injectedWorkspaceFiles: r.files.map(({ content: _content, ...sizes }) => sizes),
     skills: { promptChars: 0, entries: [] },
     tools: { listChars: 0, schemaChars: 0, entries: [] },
   };

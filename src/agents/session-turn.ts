@@ -14,7 +14,7 @@ import { type ResolvedModel, resolveModel } from "../models/catalog.ts";
 import { type ResolvedCredential, resolveCredential } from "../models/credentials.ts";
 import { describeModelError } from "../models/errors.ts";
 import { formatModelRef, resolveModelRef } from "../models/model-ref.ts";
-import { streamModel } from "../models/stream.ts";
+import { failedAssistantMessage, streamModel } from "../models/stream.ts";
 import { branchMessages, modelContextMessages } from "../sessions/history.ts";
 import { sessionStorePath, sessionsDir, transcriptPath } from "../sessions/store.ts";
 import {
@@ -62,6 +62,7 @@ export type TurnEvent =
       sessionId: string;
     };
 
+/** The failed-attempt message for a turn whose model may not even have resolved. */
 function errorAssistantMessage(
   model: ResolvedModel | undefined,
   ref: string,
@@ -69,24 +70,7 @@ function errorAssistantMessage(
   at: number,
 ): AssistantMessage {
   const [provider = "", id = ""] = ref.split(/\/(.*)/s);
-  return {
-    role: "assistant",
-    content: [],
-    api: model?.api ?? "openai-completions",
-    provider: model?.provider ?? provider,
-    model: model?.id ?? id,
-    usage: {
-      input: 0,
-      output: 0,
-      cacheRead: 0,
-      cacheWrite: 0,
-      totalTokens: 0,
-      cost: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, total: 0 },
-    },
-    stopReason: "error",
-    errorMessage: text,
-    timestamp: at,
-  };
+  return failedAssistantMessage(model ?? { api: "openai-completions", provider, id }, text, at);
 }
 
 /**

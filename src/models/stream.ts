@@ -1,4 +1,5 @@
 import type {
+  AssistantMessage,
   AssistantMessageEventStream,
   Context,
   ProviderStreams,
@@ -81,24 +82,36 @@ async function failedStream(
   stream.push({
     type: "error",
     reason: "error",
-    error: {
-      role: "assistant",
-      content: [],
-      api: model.api,
-      provider: model.provider,
-      model: model.id,
-      usage: {
-        input: 0,
-        output: 0,
-        cacheRead: 0,
-        cacheWrite: 0,
-        totalTokens: 0,
-        cost: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, total: 0 },
-      },
-      stopReason: "error",
-      errorMessage,
-      timestamp: Date.now(),
-    },
+    error: failedAssistantMessage(model, errorMessage, Date.now()),
   });
   return stream;
+}
+
+/**
+ * An assistant turn that produced nothing but an error, in the shape pi-ai and OpenClaw persist
+ * for a failed attempt (`stopReason: "error"`, empty content, zero usage).
+ */
+export function failedAssistantMessage(
+  model: Pick<ResolvedModel, "api" | "provider" | "id">,
+  errorMessage: string,
+  at: number,
+): AssistantMessage {
+  return {
+    role: "assistant",
+    content: [],
+    api: model.api,
+    provider: model.provider,
+    model: model.id,
+    usage: {
+      input: 0,
+      output: 0,
+      cacheRead: 0,
+      cacheWrite: 0,
+      totalTokens: 0,
+      cost: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, total: 0 },
+    },
+    stopReason: "error",
+    errorMessage,
+    timestamp: at,
+  };
 }
