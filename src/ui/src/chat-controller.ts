@@ -35,6 +35,7 @@ export class ChatController implements ReactiveController {
   #history: ChatItem[] = [];
   #local: ChatItem[] = [];
   #stream: { runId: string; text: string } | undefined;
+  #stopRequested = false;
   #activeRunId: string | undefined;
   #sending = 0;
   // Ids of runs that already ended, so a late chat.send ack does not revive one.
@@ -112,6 +113,10 @@ export class ChatController implements ReactiveController {
         idempotencyKey: createUuid(),
       });
       if (!this.#finished.includes(runId)) this.#activeRunId = runId;
+      if (this.#stopRequested && this.#activeRunId === runId) {
+        this.#stopRequested = false;
+        await this.abort();
+      }
     } catch (err) {
       this.#addError(`Message not sent: ${describeError(err)}`);
     } finally {
@@ -122,7 +127,11 @@ export class ChatController implements ReactiveController {
 
   async abort(): Promise<void> {
     const runId = this.#stream?.runId ?? this.#activeRunId;
-    if (!runId) return;
+    if (!runId) {
+      // Stop pressed before the gateway acknowledged the send: stop the run once its id arrives.
+      if (this.#sending > 0) this.#stopRequested = true;
+      return;
+    }
     try {
       await abortChatRun(this.#gw, { sessionKey: this.sessionKey, runId });
     } catch (err) {
