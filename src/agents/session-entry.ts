@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import path from "node:path";
 import type { ResolvedModel } from "../models/catalog.ts";
 import type { ResolvedCredential } from "../models/credentials.ts";
-import { type SessionEntry, updateSessionStore } from "../sessions/store.ts";
+import { readSessionStore, type SessionEntry, updateSessionStore } from "../sessions/store.ts";
 import type { SystemPromptReport } from "./prompt-report.ts";
 
 /**
@@ -33,6 +33,9 @@ export async function ensureSessionEntry(
   channel: string,
   now: number,
 ): Promise<SessionEntry> {
+  // The common case (the entry exists) needs no lock: entries are only ever replaced whole.
+  const existing = (await readSessionStore(storeFile))[key];
+  if (existing) return existing;
   return updateSessionStore(storeFile, (store) => {
     store[key] ??= newSessionEntry(dir, channel, now);
     return store[key];
