@@ -47,6 +47,8 @@ export interface TurnDeps {
   env: NodeJS.ProcessEnv;
   log: Logger;
   now: () => Date;
+  /** Told the credential a turn resolved (the gateway's log redactor); optional for one-shot CLI runs. */
+  registerSecret?: (secret: string) => void;
 }
 
 export type TurnEvent =
@@ -218,6 +220,7 @@ export async function* runSessionTurn(req: TurnRequest, deps: TurnDeps): AsyncGe
   const history: Message[] = [...modelContextMessages(earlier), userMessage];
   const resolvedModel = model;
   const apiKey = credential.apiKey;
+  deps.registerSecret?.(apiKey);
   const timeoutSeconds = config.agents?.defaults?.timeoutSeconds ?? 600;
   const deadline = AbortSignal.timeout(timeoutSeconds * 1000);
   const signal = AbortSignal.any([req.signal, deadline]);

@@ -5,7 +5,7 @@ import { defaultAgentId, resolveAgent } from "../agents/agent-config.ts";
 import { applyConfigEnvBlock, loadDotEnvFiles } from "../config/env-files.ts";
 import { formatIssues } from "../config/issues.ts";
 import { type ConfigSnapshot, readConfigSnapshot } from "../config/load.ts";
-import type { OpenClawPaths } from "../config/paths.ts";
+import { expandHome, type OpenClawPaths } from "../config/paths.ts";
 import { planReload } from "../config/reload-plan.ts";
 import { UserFacingError } from "../infra/errors.ts";
 import {
@@ -17,7 +17,7 @@ import {
   LogSink,
   pruneOldLogs,
 } from "../infra/logger.ts";
-import { Redactor, SECRET_KEY } from "../infra/redact.ts";
+import { Redactor } from "../infra/redact.ts";
 import { packageVersion } from "../infra/version.ts";
 import { readAuthProfiles } from "../models/auth-profiles.ts";
 import { resolveModel } from "../models/catalog.ts";
@@ -35,6 +35,7 @@ import { type ListeningServer, listen } from "./server.ts";
 import type { GatewayServices } from "./services.ts";
 
 const HEALTH_REFRESH_MS = 60_000;
+const PRUNE_INTERVAL_MS = 24 * 60 * 60 * 1000;
 
 export interface StartOptions {
   paths: OpenClawPaths;
@@ -52,26 +53,27 @@ export interface RunningGateway {
   readonly stopped: Promise<void>;
 }
 
-/** Registers every secret found in the config with the redactor, by key name. */
-function registerConfigSecrets(redactor: Redactor, value: unknown, key = ""): void {
-  if (typeof value === "string") {
-    if (SECRET_KEY.test(key)) redactor.registerSecret(value);
-  } else if (Array.isArray(value)) {
-    for (const v of value) registerConfigSecrets(redactor, v, key);
-  } else if (value && typeof value === "object") {
-    for (const [k, v] of Object.entries(value)) registerConfigSecrets(redactor, v, k);
-  }
+/**
+ * Registers every secret the gateway can know of with the redactor, by key name: the file's own
+ * tree, the resolved config (where `${VAR}` and `$include` have been filled in) and the
+ * environment (provider keys such as OPENAI_API_KEY), so a provider echoing a key never logs it.
+ */
+function registerKnownSecrets(redactor: Redactor, snap: ConfigSnapshot, env: NodeJS.ProcessEnv): void {
+  redactor.registerSecretsIn(snap.source);
+  redactor.registerSecretsIn(snap.config);
+  redactor.registerSecretsIn(env);
 }
 
-function loggingLevels(
-  snap: ConfigSnapshot,
-  verbose: boolean,
-): { file: LevelSetting; console: LevelSetting } {
+/** Log sink settings from the config; `~` in `logging.file` is the home dir (CFG-23). */
+function logSettings(snap: ConfigSnapshot, env: NodeJS.ProcessEnv, verbose: boolean) {
   const logging = snap.config.logging;
+  const file = logging?.file ? expandHome(logging.file, env) : undefined;
   return {
-    file: (logging?.level as LevelSetting | undefined) ?? "info",
-    console: verbose ? "debug" : ((logging?.consoleLevel as LevelSetting | undefined) ?? "info"),
-  };
+    file,
+    fileLevel: (logging?.level as LevelSetting | undefined) ?? "info",
+    consoleLevel: verbose ? "debug" : ((logging?.consoleLevel as LevelSetting | undefined) ?? "info"),
+    consoleStyle: (logging?.consoleStyle as "pretty" | "compact" | "json" | undefined) ?? "pretty",
+  } as const;
 }
 
 /** Loads config for a start: `.env` files first (never overriding), then the file, then its env block. */
@@ -106,27 +108,21 @@ export async function startGateway(opts: StartOptions): Promise<RunningGateway> 
     );
   }
   const redactor = new Redactor();
-  registerConfigSecrets(redactor, snapshot.source);
-  const levels = loggingLevels(snapshot, opts.flags.verbose === true);
+  registerKnownSecrets(redactor, snapshot, env);
   const logDir = defaultLogDir();
-  const logFile = snapshot.config.logging?.file;
-  const sink = new LogSink({
-    dir: logDir,
-    ...(logFile ? { file: logFile } : {}),
-    fileLevel: levels.file,
-    consoleLevel: levels.console,
-    consoleStyle:
-      (snapshot.config.logging?.consoleStyle as "pretty" | "compact" | "json" | undefined) ?? "pretty",
-    redactor,
-    console: opts.console,
-  });
-  await ensureLogDir(logFile ? path.dirname(logFile) : logDir);
-  void pruneOldLogs(logDir, Date.now());
+  const settings = logSettings(snapshot, env, opts.flags.verbose === true);
+  const sink = new LogSink({ ...settings, dir: logDir, redactor, console: opts.console });
+  await ensureLogDir(settings.file ? path.dirname(settings.file) : logDir);
   const log = createLogger(sink, "gateway");
+  // Old daily files go at start and then once a day (OBS-7: 24 h retention).
+  const prune = (): void => void pruneOldLogs(logDir, Date.now(), log);
+  prune();
+  const pruneTimer = setInterval(prune, PRUNE_INTERVAL_MS);
+  pruneTimer.unref();
   for (const w of snapshot.warnings) log.warn(`config: ${w.path}: ${w.message}`);
 
   let runtime: GatewayRuntime = await resolveGatewayRuntime(snapshot.config, env, paths.stateDir, opts.flags);
-  registerConfigSecrets(redactor, { token: runtime.auth.token, password: runtime.auth.password });
+  redactor.registerSecretsIn({ token: runtime.auth.token, password: runtime.auth.password });
   const events = new EventHub(log.child({ subsystem: "gateway/events" }));
   const config = new ConfigHolder(snapshot, env, log.child({ subsystem: "config" }));
   const runs = new RunRegistry({
@@ -135,6 +131,7 @@ export async function startGateway(opts: StartOptions): Promise<RunningGateway> 
     env,
     log: log.child({ subsystem: "agent" }),
     emit: (event, payload) => events.broadcast(event, payload),
+    registerSecret: (secret) => redactor.registerSecret(secret),
   });
   let restartTimer: NodeJS.Timeout | undefined;
   const services: GatewayServices = {
@@ -199,18 +196,29 @@ export async function startGateway(opts: StartOptions): Promise<RunningGateway> 
     }
   }
 
-  config.onChange((next, prev) => {
+  async function applyConfigChange(next: ConfigSnapshot, prev: ConfigSnapshot): Promise<void> {
     const plan = planReload(prev.source, next.source);
     if (plan.changed.length === 0) return;
-    registerConfigSecrets(redactor, next.source);
-    const lv = loggingLevels(next, opts.flags.verbose === true);
-    sink.reconfigure({ fileLevel: lv.file, consoleLevel: lv.console });
+    registerKnownSecrets(redactor, next, env);
+    const nextSettings = logSettings(next, env, opts.flags.verbose === true);
+    try {
+      await ensureLogDir(nextSettings.file ? path.dirname(nextSettings.file) : logDir);
+      sink.reconfigure(nextSettings);
+    } catch (err) {
+      log.warn("cannot use the new log file; logging stays where it was", { err });
+    }
     const mode = next.config.gateway?.reload?.mode ?? "hybrid";
     log.info("config changed", { paths: plan.changed.slice(0, 20) });
-    if (mode === "restart" || (mode === "hybrid" && plan.restart.length > 0))
+    if (mode === "restart" || (mode === "hybrid" && plan.restart.length > 0)) {
       services.requestRestart(plan.restart.join(", ") || "config changed");
-    else if (plan.restart.length > 0)
+    } else if (plan.restart.length > 0) {
       log.warn("these config changes need a restart to apply", { paths: plan.restart });
+    }
+  }
+  config.onChange((next, prev) => {
+    void applyConfigChange(next, prev).catch((err: unknown) =>
+      log.error("applying a config change failed", { err }),
+    );
   });
   const watcher = watchConfig(paths.configPath, config, snapshot, log);
 
@@ -222,6 +230,7 @@ export async function startGateway(opts: StartOptions): Promise<RunningGateway> 
     stopping = true;
     clearInterval(tick);
     clearInterval(healthTimer);
+    clearInterval(pruneTimer);
     clearTimeout(restartTimer);
     watcher?.close();
     runs.abortAll();

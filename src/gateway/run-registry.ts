@@ -40,6 +40,8 @@ export interface RunRegistryDeps {
   env: NodeJS.ProcessEnv;
   log: Logger;
   emit: (event: "chat" | "agent", payload: ChatEventPayload | AgentEventPayload) => void;
+  /** Called with each credential a turn resolves, so logs never show it. */
+  registerSecret: (secret: string) => void;
 }
 
 /** Idempotency window and size (reference-gateway §2: TTL 5 min, at most 1000 entries). */
@@ -155,6 +157,7 @@ export class RunRegistry {
           env: this.#deps.env,
           log,
           now: () => new Date(),
+          registerSecret: this.#deps.registerSecret,
         },
       );
       for await (const ev of turn) {

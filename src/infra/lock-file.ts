@@ -26,7 +26,9 @@ export function withLockFile<T>(file: string, fn: () => Promise<T>): Promise<T> 
 }
 
 async function acquire(lock: string): Promise<void> {
-  await mkdir(path.dirname(lock), { recursive: true });
+  // Owner-only, as writeFileAtomic makes them: the lock is taken before the first write, so this
+  // mkdir is what creates a fresh state dir (SEC-17).
+  await mkdir(path.dirname(lock), { recursive: true, mode: 0o700 });
   const deadline = Date.now() + MAX_WAIT_MS;
   for (;;) {
     try {

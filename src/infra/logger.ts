@@ -1,7 +1,8 @@
-import { createWriteStream, type WriteStream } from "node:fs";
+import { createWriteStream, type Dirent, type WriteStream } from "node:fs";
 import { mkdir, readdir, rm, stat } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { isErrno } from "./errors.ts";
 import type { Redactor } from "./redact.ts";
 
 export const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal"] as const;
@@ -189,19 +190,32 @@ export function createLogger(sink: LogSink, subsystem: string): Logger {
   };
 }
 
-/** Removes daily log files older than the retention window. Called once at gateway start. */
-export async function pruneOldLogs(dir: string, now: number): Promise<void> {
-  let names: string[];
+const DAILY_LOG_NAME = /^openclaw-\d{4}-\d{2}-\d{2}\.log$/;
+
+/**
+ * Removes daily log files older than the retention window (OBS-7); called at gateway start.
+ * Never rejects: the caller fires it and forgets it, and one file we cannot remove (another
+ * user's, in a shared tmp dir) must neither crash the gateway nor stop the rest being pruned,
+ * so such failures go to `log` as warnings.
+ */
+export async function pruneOldLogs(dir: string, now: number, log: Logger = silentLogger): Promise<void> {
+  let entries: Dirent[];
   try {
-    names = await readdir(dir);
-  } catch {
-    return; // no log dir yet: nothing to prune
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (err) {
+    if (isErrno(err, "ENOENT")) return; // no log dir yet: nothing to prune
+    log.warn("cannot list the log dir to prune old logs", { dir, err });
+    return;
   }
-  for (const name of names) {
-    if (!/^openclaw-\d{4}-\d{2}-\d{2}\.log$/.test(name)) continue;
-    const file = path.join(dir, name);
-    const s = await stat(file).catch(() => undefined);
-    if (s && now - s.mtimeMs > MAX_LOG_AGE_MS) await rm(file, { force: true });
+  for (const entry of entries) {
+    if (!entry.isFile() || !DAILY_LOG_NAME.test(entry.name)) continue;
+    const file = path.join(dir, entry.name);
+    try {
+      if (now - (await stat(file)).mtimeMs > MAX_LOG_AGE_MS) await rm(file);
+    } catch (err) {
+      if (isErrno(err, "ENOENT")) continue; // another gateway pruned it first
+      log.warn("cannot remove an old log file", { file, err });
+    }
   }
 }
 

@@ -1,16 +1,55 @@
 import type { Command } from "commander";
 import { GatewayRequestError, GatewayUnreachableError } from "../../client/gateway-client.ts";
 import { formatIssues } from "../../config/issues.ts";
+import { expandHome } from "../../config/paths.ts";
+import { newestDailyLog, readLastLines, redactLogLine } from "../../infra/log-tail.ts";
+import { defaultLogDir } from "../../infra/logger.ts";
+import { Redactor } from "../../infra/redact.ts";
 import {
+  type CliContext,
   connectGateway,
+  type GatewayTarget,
   loadCliContext,
   printJson,
   type RemoteOptions,
   resolveGatewayTarget,
   timeoutMs,
 } from "../context.ts";
+import { formatLogLine } from "./logs.ts";
 
 type Opts = RemoteOptions & { json?: boolean; verbose?: boolean; all?: boolean };
+
+/** How many log lines `status --all` includes (OBS-2). */
+const STATUS_LOG_LINES = 50;
+
+interface LogTail {
+  file: string | undefined;
+  source: "gateway" | "local";
+  lines: string[];
+}
+
+/**
+ * The log tail for `status --all` (OBS-2): through the gateway when it answered, else read from
+ * the newest local log file (OBS-6). Masked again here with every secret this CLI knows, so the
+ * report is safe to paste (SEC-8) even for lines the gateway could not mask.
+ */
+async function pasteableLogTail(
+  ctx: CliContext,
+  target: GatewayTarget,
+  fromGateway: LogTail | undefined,
+): Promise<LogTail> {
+  let tail = fromGateway;
+  if (!tail) {
+    const fixed = ctx.snapshot.config.logging?.file;
+    const file = fixed ? expandHome(fixed, ctx.env) : await newestDailyLog(defaultLogDir());
+    tail = { file, source: "local", lines: file ? await readLastLines(file, STATUS_LOG_LINES) : [] };
+  }
+  const redactor = new Redactor();
+  redactor.registerSecretsIn(ctx.snapshot.config);
+  redactor.registerSecret(target.token);
+  redactor.registerSecret(target.password);
+  return { ...tail, lines: tail.lines.map((l) => redactLogLine(l, redactor)) };
+}
 
 function remote(cmd: Command): Command {
   return cmd
@@ -66,6 +105,7 @@ export function registerHealthCommands(program: Command): void {
         reachable: false,
         url: target.url,
       };
+      let gatewayTail: LogTail | undefined;
       try {
         const client = await connectGateway(ctx, { ...opts, timeout: String(probeMs) });
         try {
@@ -74,6 +114,14 @@ export function registerHealthCommands(program: Command): void {
             url: target.url,
             status: await client.request("status", {}, { timeoutMs: probeMs }),
           };
+          if (opts.all) {
+            const tail = await client.request<{ file: string; lines: string[] }>(
+              "logs.tail",
+              { limit: STATUS_LOG_LINES },
+              { timeoutMs: probeMs },
+            );
+            gatewayTail = { file: tail.file, source: "gateway", lines: tail.lines };
+          }
         } finally {
           client.close();
         }
@@ -92,6 +140,7 @@ export function registerHealthCommands(program: Command): void {
         stateDir: ctx.paths.stateDir,
         inactiveFeatures: inactiveFeatures(snap.source),
         gateway,
+        ...(opts.all ? { logTail: await pasteableLogTail(ctx, target, gatewayTail) } : {}),
       };
       if (opts.json) return printJson(report);
       const lines = [
@@ -111,6 +160,15 @@ export function registerHealthCommands(program: Command): void {
       if (snap.warnings.length) lines.push("Config warnings:", formatIssues(snap.warnings));
       if (report.inactiveFeatures.length)
         lines.push(`Configured but not active in this version yet: ${report.inactiveFeatures.join(", ")}`);
+      if (report.logTail) {
+        const { file, source, lines: logLines } = report.logTail;
+        lines.push(
+          file
+            ? `Log tail (${file}, ${source === "gateway" ? "through the gateway" : "read directly"}):`
+            : "Log tail: no log file yet",
+          ...logLines.map((l) => `  ${formatLogLine(l)}`),
+        );
+      }
       process.stdout.write(`${lines.join("\n")}\n`);
     });
 }

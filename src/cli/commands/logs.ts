@@ -1,4 +1,6 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import type { Command } from "commander";
+import { type GatewayClient, GatewayUnreachableError } from "../../client/gateway-client.ts";
 import { UserFacingError } from "../../infra/errors.ts";
 import { connectGateway, loadCliContext, type RemoteOptions, timeoutMs } from "../context.ts";
 
@@ -41,6 +43,66 @@ function parseLimit(text: string | undefined): number {
   return n;
 }
 
+interface TailResult {
+  cursor: number;
+  lines: string[];
+  file: string;
+}
+
+/** How often `--follow` asks for new lines, and the longest wait between reconnect attempts. */
+const POLL_MS = 1000;
+const MAX_RECONNECT_MS = 5000;
+
+/**
+ * Polls `logs.tail` from `cursor` until `signal` aborts (Ctrl-C). A closed connection is not the
+ * end: applying a config change restarts the server (close code 1012), so we reconnect with
+ * backoff and carry on from the same cursor. Refused auth and other errors still end the command.
+ */
+async function follow(
+  opts: LogsOptions,
+  first: GatewayClient,
+  cursor: number,
+  print: (lines: string[]) => void,
+  signal: AbortSignal,
+): Promise<void> {
+  let client: GatewayClient | undefined = first;
+  let delayMs = POLL_MS;
+  let lost = false;
+  try {
+    for (;;) {
+      try {
+        await sleep(delayMs, undefined, { signal });
+      } catch (err) {
+        if (signal.aborted) return; // Ctrl-C: a normal end of --follow
+        throw err;
+      }
+      try {
+        // Reload the context on reconnect: the change that restarted the gateway may have moved it.
+        client ??= await connectGateway(await loadCliContext(), opts);
+        const res = await client.request<TailResult>(
+          "logs.tail",
+          { cursor, limit: MAX_TAIL_LINES },
+          { timeoutMs: timeoutMs(opts) },
+        );
+        if (lost) process.stderr.write("reconnected to the gateway\n");
+        lost = false;
+        delayMs = POLL_MS;
+        print(res.lines);
+        cursor = res.cursor;
+      } catch (err) {
+        if (!(err instanceof GatewayUnreachableError)) throw err;
+        client?.close();
+        client = undefined;
+        if (!lost) process.stderr.write(`${err.message}; reconnecting (Ctrl-C to stop)\n`);
+        lost = true;
+        delayMs = Math.min(delayMs * 2, MAX_RECONNECT_MS);
+      }
+    }
+  } finally {
+    client?.close();
+  }
+}
+
 export function registerLogsCommand(program: Command): void {
   program
     .command("logs")
@@ -58,30 +120,25 @@ export function registerLogsCommand(program: Command): void {
       const print = (lines: string[]): void => {
         for (const l of lines) process.stdout.write(`${opts.json ? l : formatLogLine(l)}\n`);
       };
+      let res: TailResult;
       try {
-        let res = await client.request<{ cursor: number; lines: string[]; file: string }>(
-          "logs.tail",
-          { limit },
-          { timeoutMs: timeoutMs(opts) },
-        );
-        print(res.lines);
-        if (!opts.follow) return;
-        const stop = new Promise<void>((resolve) => process.once("SIGINT", resolve));
-        for (;;) {
-          const next = await Promise.race([
-            stop.then(() => "stop" as const),
-            new Promise((r) => setTimeout(r, 1000)).then(() => "tick" as const),
-          ]);
-          if (next === "stop") return;
-          res = await client.request(
-            "logs.tail",
-            { cursor: res.cursor, limit: 5000 },
-            { timeoutMs: timeoutMs(opts) },
-          );
-          print(res.lines);
-        }
-      } finally {
+        res = await client.request<TailResult>("logs.tail", { limit }, { timeoutMs: timeoutMs(opts) });
+      } catch (err) {
         client.close();
+        throw err;
+      }
+      print(res.lines);
+      if (!opts.follow) {
+        client.close();
+        return;
+      }
+      const stop = new AbortController();
+      const onSigint = (): void => stop.abort();
+      process.once("SIGINT", onSigint);
+      try {
+        await follow(opts, client, res.cursor, print, stop.signal);
+      } finally {
+        process.off("SIGINT", onSigint);
       }
     });
 }
