@@ -84,13 +84,28 @@ function errorAssistantMessage(
 export async function* runSessionTurn(req: TurnRequest, deps: TurnDeps): AsyncGenerator<TurnEvent> {
   const { config, stateDir, env, log } = deps;
   const agent = resolveAgent(config, req.agentId, stateDir, env);
-  await ensureWorkspace(agent.workspaceDir, {
-    skipBootstrap: config.agents?.defaults?.skipBootstrap === true,
-  });
   const dir = sessionsDir(stateDir, agent.id);
   const storeFile = sessionStorePath(stateDir, agent.id);
   const started = deps.now();
-  const entry = await ensureSessionEntry(storeFile, req.sessionKey, dir, req.channel, started.getTime());
+  const caps = {
+    maxChars: config.agents?.defaults?.bootstrapMaxChars ?? 20_000,
+    totalMaxChars: config.agents?.defaults?.bootstrapTotalMaxChars ?? 150_000,
+  };
+  const [, entry] = await Promise.all([
+    ensureWorkspace(agent.workspaceDir, { skipBootstrap: config.agents?.defaults?.skipBootstrap === true }),
+    ensureSessionEntry(storeFile, req.sessionKey, dir, req.channel, started.getTime()),
+  ]);
+  // Reads the turn needs later start now, beside the transcript work (a turn is mostly small file
+  // reads). A failure surfaces where the value is awaited; a turn that ends before needing a
+  // value drops it, hence the handlers that only mark them handled.
+  const pending = {
+    files: loadBootstrapFiles(agent.workspaceDir, caps),
+    own: readAuthProfiles(agent.agentDir),
+    main: agent.isDefault
+      ? Promise.resolve(EMPTY_AUTH_STORE)
+      : readAuthProfiles(resolveAgent(config, "main", stateDir, env).agentDir),
+  };
+  for (const p of Object.values(pending)) p.catch(() => undefined);
   const file = transcriptPath(entry, dir);
   const aliases = Object.fromEntries(
     Object.entries(config.agents?.defaults?.models ?? {}).flatMap(([ref, v]) =>
@@ -158,10 +173,7 @@ export async function* runSessionTurn(req: TurnRequest, deps: TurnDeps): AsyncGe
   let credential: ResolvedCredential | undefined;
   try {
     if (setupError || !model || !ref) throw setupError;
-    const own = await readAuthProfiles(agent.agentDir);
-    const main = agent.isDefault
-      ? EMPTY_AUTH_STORE
-      : await readAuthProfiles(resolveAgent(config, "main", stateDir, env).agentDir);
+    const [own, main] = await Promise.all([pending.own, pending.main]);
     credential = resolveCredential({
       provider: ref.provider,
       config,
@@ -177,11 +189,6 @@ export async function* runSessionTurn(req: TurnRequest, deps: TurnDeps): AsyncGe
     log.warn("turn cannot start", { sessionKey: req.sessionKey, error: text });
     const failed = errorAssistantMessage(model, refLabel, text, deps.now().getTime());
     await writer.append(deps.now(), { type: "message", message: failed });
-    await recordTurn(storeFile, req.sessionKey, entry, {
-      now: deps.now(),
-      channel: req.channel,
-      aborted: false,
-    });
     yield {
       type: "finished",
       outcome: "error",
@@ -190,14 +197,15 @@ export async function* runSessionTurn(req: TurnRequest, deps: TurnDeps): AsyncGe
       errorMessage: text,
       sessionId: entry.sessionId,
     };
+    await recordTurn(storeFile, req.sessionKey, entry, {
+      now: deps.now(),
+      channel: req.channel,
+      aborted: false,
+    });
     return;
   }
 
-  const caps = {
-    maxChars: config.agents?.defaults?.bootstrapMaxChars ?? 20_000,
-    totalMaxChars: config.agents?.defaults?.bootstrapTotalMaxChars ?? 150_000,
-  };
-  const files = await loadBootstrapFiles(agent.workspaceDir, caps);
+  const files = await pending.files;
   const prompt = composeSystemPrompt({
     agentId: agent.id,
     workspaceDir: agent.workspaceDir,
@@ -274,6 +282,39 @@ export async function* runSessionTurn(req: TurnRequest, deps: TurnDeps): AsyncGe
   // Only the user stops a run; the per-turn deadline firing is a failure to report as such.
   const timedOut = outcome !== "done" && deadline.aborted && !req.signal.aborted;
   const aborted = !timedOut && (outcome === "aborted" || (req.signal.aborted && outcome !== "done"));
+  let finished: Extract<TurnEvent, { type: "finished" }>;
+  if (outcome === "done" && last) {
+    finished = {
+      type: "finished",
+      outcome: "ok",
+      reply: assistantText(last),
+      message: last,
+      sessionId: entry.sessionId,
+    };
+  } else if (aborted) {
+    const reply = last ? assistantText(last) : "";
+    finished = { type: "finished", outcome: "aborted", reply, message: last, sessionId: entry.sessionId };
+  } else {
+    const text = timedOut
+      ? `${refLabel}: the model did not answer in time; the run was stopped after ${timeoutSeconds} s (agents.defaults.timeoutSeconds).`
+      : describeModelError(last?.errorMessage, resolvedModel, credential.source);
+    log.warn("model request failed", {
+      sessionKey: req.sessionKey,
+      model: refLabel,
+      error: last?.errorMessage,
+    });
+    finished = {
+      type: "finished",
+      outcome: "error",
+      reply: "",
+      message: last,
+      errorMessage: text,
+      sessionId: entry.sessionId,
+    };
+  }
+  // The answer is already in the transcript: the user sees it first, then the index catches up
+  // (before the lane lets the next turn of this session in).
+  yield finished;
   await recordTurn(storeFile, req.sessionKey, entry, {
     now: deps.now(),
     channel: req.channel,
@@ -294,38 +335,4 @@ export async function* runSessionTurn(req: TurnRequest, deps: TurnDeps): AsyncGe
       files,
     }),
   });
-  if (outcome === "done" && last) {
-    yield {
-      type: "finished",
-      outcome: "ok",
-      reply: assistantText(last),
-      message: last,
-      sessionId: entry.sessionId,
-    };
-  } else if (aborted) {
-    yield {
-      type: "finished",
-      outcome: "aborted",
-      reply: last ? assistantText(last) : "",
-      message: last,
-      sessionId: entry.sessionId,
-    };
-  } else {
-    const text = timedOut
-      ? `${refLabel}: the model did not answer in time; the run was stopped after ${timeoutSeconds} s (agents.defaults.timeoutSeconds).`
-      : describeModelError(last?.errorMessage, resolvedModel, credential.source);
-    log.warn("model request failed", {
-      sessionKey: req.sessionKey,
-      model: refLabel,
-      error: last?.errorMessage,
-    });
-    yield {
-      type: "finished",
-      outcome: "error",
-      reply: "",
-      message: last,
-      errorMessage: text,
-      sessionId: entry.sessionId,
-    };
-  }
 }

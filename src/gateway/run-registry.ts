@@ -141,6 +141,27 @@ export class RunRegistry {
       emit("chat", { runId, sessionKey: req.sessionKey, seq: ++chatSeq, ...p });
     agentEvent("lifecycle", { phase: "start", startedAt });
     let finished: Extract<TurnEvent, { type: "finished" }> | undefined;
+    let endedAt = 0;
+    // Ends the run for observers: exactly one lifecycle end/error and one terminal chat event.
+    const announce = (f: Extract<TurnEvent, { type: "finished" }>): void => {
+      finished = f;
+      endedAt = Date.now();
+      if (f.outcome === "ok") {
+        agentEvent("lifecycle", { phase: "end", endedAt });
+        chatEvent({
+          state: "final",
+          message: f.message,
+          ...(f.message?.usage ? { usage: f.message.usage } : {}),
+          stopReason: f.message?.stopReason ?? "stop",
+        });
+      } else if (f.outcome === "aborted") {
+        agentEvent("lifecycle", { phase: "end", endedAt, aborted: true });
+        chatEvent({ state: "aborted", ...(f.message ? { message: f.message } : {}) });
+      } else {
+        agentEvent("lifecycle", { phase: "error", endedAt, error: f.errorMessage });
+        chatEvent({ state: "error", errorMessage: f.errorMessage ?? "the run failed" });
+      }
+    };
     try {
       const turn = runSessionTurn(
         {
@@ -175,37 +196,24 @@ export class RunRegistry {
             ...(ev.isError !== undefined ? { isError: ev.isError } : {}),
           });
         } else if (ev.type === "finished") {
-          finished = ev;
+          announce(ev); // the turn still updates the session index after this
         }
       }
     } catch (err) {
       log.error("run failed", { runId, err });
-      finished = {
-        type: "finished",
-        outcome: "error",
-        reply: "",
-        message: undefined,
-        errorMessage: "internal error: the run failed; see the gateway log",
-        sessionId: "",
-      };
+      // Announced already: the answer stands; only the bookkeeping after it failed (logged).
+      if (!finished) {
+        announce({
+          type: "finished",
+          outcome: "error",
+          reply: "",
+          message: undefined,
+          errorMessage: "internal error: the run failed; see the gateway log",
+          sessionId: "",
+        });
+      }
     }
-    const endedAt = Date.now();
     const f = finished!;
-    if (f.outcome === "ok") {
-      agentEvent("lifecycle", { phase: "end", endedAt });
-      chatEvent({
-        state: "final",
-        message: f.message,
-        ...(f.message?.usage ? { usage: f.message.usage } : {}),
-        stopReason: f.message?.stopReason ?? "stop",
-      });
-    } else if (f.outcome === "aborted") {
-      agentEvent("lifecycle", { phase: "end", endedAt, aborted: true });
-      chatEvent({ state: "aborted", ...(f.message ? { message: f.message } : {}) });
-    } else {
-      agentEvent("lifecycle", { phase: "error", endedAt, error: f.errorMessage });
-      chatEvent({ state: "error", errorMessage: f.errorMessage ?? "the run failed" });
-    }
     return {
       runId,
       sessionKey: req.sessionKey,

@@ -57,6 +57,8 @@ test("chat.send streams the model's answer as chat events and records both messa
     history.messages.map((m) => m.role),
     ["user", "assistant"],
   );
+  // The answer reaches the client before the session index is updated; agent.wait covers both.
+  await client.request("agent.wait", { runId: ack.runId });
   const sessionsDir = path.join(gw.home.stateDir, "agents/main/sessions");
   const store = JSON.parse(await readFile(path.join(sessionsDir, "sessions.json"), "utf8"));
   const entry = store["agent:main:main"];
