@@ -4,18 +4,22 @@ import type { AssistantMessage, Message, UserMessage } from "@earendil-works/pi-
 import type { OpenClawConfig } from "../config/schema.ts";
 import { errorMessage } from "../infra/errors.ts";
 import type { Logger } from "../infra/logger.ts";
-import {
-  authProfilesPath,
-  EMPTY_AUTH_STORE,
-  mergeAuthStores,
-  readAuthProfiles,
-} from "../models/auth-profiles.ts";
-import { type ResolvedModel, resolveModel } from "../models/catalog.ts";
-import { type ResolvedCredential, resolveCredential } from "../models/credentials.ts";
+import { updateAuthProfiles } from "../models/auth-profiles.ts";
+import type { ResolvedModel } from "../models/catalog.ts";
 import { describeModelError } from "../models/errors.ts";
+import { createFailoverStream, type FailoverHooks } from "../models/failover.ts";
+import { blamesCredential } from "../models/failure.ts";
 import { formatModelRef, resolveModelRef } from "../models/model-ref.ts";
-import { failedAssistantMessage, streamModel } from "../models/stream.ts";
+import { newTried, type SelectionContext, selectAttempt } from "../models/model-selection.ts";
+import { failedAssistantMessage } from "../models/stream.ts";
+import {
+  type CooldownPolicy,
+  DEFAULT_COOLDOWN_POLICY,
+  withFailure,
+  withSuccess,
+} from "../models/usage-stats.ts";
 import { branchMessages, modelContextMessages } from "../sessions/history.ts";
+import type { SessionEntry } from "../sessions/store.ts";
 import { sessionStorePath, sessionsDir, transcriptPath } from "../sessions/store.ts";
 import {
   createTranscript,
@@ -24,6 +28,7 @@ import {
   TRANSCRIPT_VERSION,
 } from "../sessions/transcript.ts";
 import { type EntryBody, TranscriptWriter } from "../sessions/transcript-writer.ts";
+import type { ResolvedAgent } from "./agent-config.ts";
 import { resolveAgent } from "./agent-config.ts";
 import { envelopeText, hostTimeZone } from "./envelope.ts";
 import { systemPromptReport } from "./prompt-report.ts";
@@ -98,37 +103,19 @@ export async function* runSessionTurn(req: TurnRequest, deps: TurnDeps): AsyncGe
   // Reads the turn needs later start now, beside the transcript work (a turn is mostly small file
   // reads). A failure surfaces where the value is awaited; a turn that ends before needing a
   // value drops it, hence the handlers that only mark them handled.
-  const pending = {
-    files: loadBootstrapFiles(agent.workspaceDir, caps),
-    own: readAuthProfiles(agent.agentDir),
-    main: agent.isDefault
-      ? Promise.resolve(EMPTY_AUTH_STORE)
-      : readAuthProfiles(resolveAgent(config, "main", stateDir, env).agentDir),
-  };
+  const pending = { files: loadBootstrapFiles(agent.workspaceDir, caps) };
   for (const p of Object.values(pending)) p.catch(() => undefined);
   const file = transcriptPath(entry, dir);
-  const aliases = Object.fromEntries(
-    Object.entries(config.agents?.defaults?.models ?? {}).flatMap(([ref, v]) =>
-      v?.alias ? [[v.alias, ref]] : [],
-    ),
-  );
-  const overrideRef =
-    entry.providerOverride && entry.modelOverride
-      ? `${entry.providerOverride}/${entry.modelOverride}`
-      : undefined;
-  const refText = overrideRef ?? agent.modelRef;
-  const ref = resolveModelRef(refText, aliases);
-  const refLabel = ref ? formatModelRef(ref) : refText;
-  // Resolved before the user message is written (the transcript records the model's API), but a
+  const selection = selectionContext(config, agent, entry, stateDir, env, () => deps.now().getTime());
+  const tried = newTried();
+  // Chosen before the user message is written (the transcript records the model's API), but a
   // failure only ends the turn after that message is safely on disk.
-  let model: ResolvedModel | undefined;
-  let setupError: unknown;
-  try {
-    if (!ref) throw new Error(`Unknown model: ${refText} (expected provider/model or an alias)`);
-    model = await resolveModel(ref, config);
-  } catch (err) {
-    setupError = err;
-  }
+  const first = await selectAttempt(selection, tried);
+  const model = "error" in first ? undefined : first.model;
+  const ref = model
+    ? { provider: model.provider, model: model.id }
+    : resolveModelRef(selection.chain[0] ?? "");
+  const refLabel = ref ? formatModelRef(ref) : (selection.chain[0] ?? "");
 
   await createTranscript(file, {
     type: "session",
@@ -170,22 +157,8 @@ export async function* runSessionTurn(req: TurnRequest, deps: TurnDeps): AsyncGe
   await writer.append(started, ...intro, { type: "message", message: userMessage });
   yield { type: "started", sessionId: entry.sessionId, model: refLabel };
 
-  let credential: ResolvedCredential | undefined;
-  try {
-    if (setupError || !model || !ref) throw setupError;
-    const [own, main] = await Promise.all([pending.own, pending.main]);
-    credential = resolveCredential({
-      provider: ref.provider,
-      config,
-      store: mergeAuthStores(own, main),
-      storePath: authProfilesPath(agent.agentDir),
-      agentDir: agent.agentDir,
-      env,
-      now: started.getTime(),
-      ...(entry.authProfileOverride ? { preferredProfile: entry.authProfileOverride } : {}),
-    });
-  } catch (err) {
-    const text = errorMessage(err);
+  if ("error" in first) {
+    const text = first.error;
     log.warn("turn cannot start", { sessionKey: req.sessionKey, error: text });
     const failed = errorAssistantMessage(model, refLabel, text, deps.now().getTime());
     await writer.append(deps.now(), { type: "message", message: failed });
@@ -226,9 +199,22 @@ export async function* runSessionTurn(req: TurnRequest, deps: TurnDeps): AsyncGe
     },
   });
   const history: Message[] = [...modelContextMessages(earlier), userMessage];
-  const resolvedModel = model;
-  const apiKey = credential.apiKey;
-  deps.registerSecret?.(apiKey);
+  deps.registerSecret?.(first.credential.apiKey);
+  const failover = createFailoverStream(
+    selection,
+    tried,
+    failoverHooks({
+      agentDir: agent.agentDir,
+      writer,
+      log,
+      now: deps.now,
+      sessionKey: req.sessionKey,
+      policy: cooldownPolicy(config),
+      registerSecret: deps.registerSecret,
+    }),
+    first,
+    entry.sessionId,
+  );
   const timeoutSeconds = config.agents?.defaults?.timeoutSeconds ?? 600;
   const deadline = AbortSignal.timeout(timeoutSeconds * 1000);
   const signal = AbortSignal.any([req.signal, deadline]);
@@ -236,13 +222,7 @@ export async function* runSessionTurn(req: TurnRequest, deps: TurnDeps): AsyncGe
   let last: AssistantMessage | undefined;
   let outcome: "done" | "aborted" | "error" = "error";
   try {
-    const loop = runModelLoop(
-      prompt.text,
-      history,
-      [],
-      (context, s) => streamModel(resolvedModel, context, { apiKey, signal: s, sessionId: entry.sessionId }),
-      signal,
-    );
+    const loop = runModelLoop(prompt.text, history, [], failover.streamFn, signal);
     for await (const ev of loop) {
       if (ev.type === "text_delta") yield { type: "text", delta: ev.delta, text: ev.text };
       else if (ev.type === "tool_start")
@@ -271,7 +251,7 @@ export async function* runSessionTurn(req: TurnRequest, deps: TurnDeps): AsyncGe
     // Only our own code throws here (a disk error, say); the provider's failures are events.
     log.error("turn failed", { sessionKey: req.sessionKey, err });
     last = errorAssistantMessage(
-      resolvedModel,
+      (failover.current() ?? first).model,
       refLabel,
       `internal error: ${errorMessage(err)}`,
       deps.now().getTime(),
@@ -279,6 +259,7 @@ export async function* runSessionTurn(req: TurnRequest, deps: TurnDeps): AsyncGe
     await writer.append(deps.now(), { type: "message", message: last }).catch(() => undefined);
     outcome = "error";
   }
+  const served = failover.current() ?? first;
   // Only the user stops a run; the per-turn deadline firing is a failure to report as such.
   const timedOut = outcome !== "done" && deadline.aborted && !req.signal.aborted;
   const aborted = !timedOut && (outcome === "aborted" || (req.signal.aborted && outcome !== "done"));
@@ -297,7 +278,9 @@ export async function* runSessionTurn(req: TurnRequest, deps: TurnDeps): AsyncGe
   } else {
     const text = timedOut
       ? `${refLabel}: the model did not answer in time; the run was stopped after ${timeoutSeconds} s (agents.defaults.timeoutSeconds).`
-      : describeModelError(last?.errorMessage, resolvedModel, credential.source);
+      : last?.errorMessage?.startsWith("All models failed")
+        ? last.errorMessage
+        : describeModelError(last?.errorMessage, served.model, served.credential.source);
     log.warn("model request failed", {
       sessionKey: req.sessionKey,
       model: refLabel,
@@ -319,15 +302,15 @@ export async function* runSessionTurn(req: TurnRequest, deps: TurnDeps): AsyncGe
     now: deps.now(),
     channel: req.channel,
     aborted,
-    model: resolvedModel,
-    credential,
+    model: served.model,
+    credential: served.credential,
     usage,
     report: systemPromptReport({
       at: started.getTime(),
       sessionId: entry.sessionId,
       sessionKey: req.sessionKey,
-      provider: resolvedModel.provider,
-      model: resolvedModel.id,
+      provider: served.model.provider,
+      model: served.model.id,
       workspaceDir: agent.workspaceDir,
       caps,
       promptChars: prompt.text.length,
@@ -335,4 +318,100 @@ export async function* runSessionTurn(req: TurnRequest, deps: TurnDeps): AsyncGe
       files,
     }),
   });
+}
+
+/**
+ * Which models a turn may use, in order: the session's override (then the agent's fallbacks,
+ * ending at the configured primary, as reference-agent §6.6 says), else the agent's model and
+ * its fallbacks. A user-pinned profile is preferred; an automatic pin only while it works.
+ */
+function selectionContext(
+  config: OpenClawConfig,
+  agent: ResolvedAgent,
+  entry: SessionEntry,
+  stateDir: string,
+  env: NodeJS.ProcessEnv,
+  now: () => number,
+): SelectionContext {
+  const override =
+    entry.providerOverride && entry.modelOverride
+      ? `${entry.providerOverride}/${entry.modelOverride}`
+      : undefined;
+  const chain = override
+    ? [override, ...agent.fallbacks, agent.modelRef]
+    : [agent.modelRef, ...agent.fallbacks];
+  return {
+    config,
+    chain: [...new Set(chain)],
+    agentDir: agent.agentDir,
+    mainAgentDir: agent.isDefault ? undefined : resolveAgent(config, "main", stateDir, env).agentDir,
+    env,
+    now,
+    ...(entry.authProfileOverride ? { pinnedProfile: entry.authProfileOverride } : {}),
+  };
+}
+
+function cooldownPolicy(config: OpenClawConfig): CooldownPolicy {
+  const c = config.auth?.cooldowns;
+  return {
+    billingBackoffHours: c?.billingBackoffHours ?? DEFAULT_COOLDOWN_POLICY.billingBackoffHours,
+    billingMaxHours: c?.billingMaxHours ?? DEFAULT_COOLDOWN_POLICY.billingMaxHours,
+    failureWindowHours: c?.failureWindowHours ?? DEFAULT_COOLDOWN_POLICY.failureWindowHours,
+  };
+}
+
+/**
+ * What a turn does around failover: a failed attempt is logged, recorded in the transcript as
+ * OpenClaw records it (an empty assistant message with the provider's error) and, when the
+ * credential is to blame, cooled down in the agent's auth store; a success refreshes the
+ * profile's stats and `lastGood`.
+ */
+function failoverHooks(h: {
+  agentDir: string;
+  writer: TranscriptWriter;
+  log: Logger;
+  now: () => Date;
+  sessionKey: string;
+  policy: CooldownPolicy;
+  registerSecret: ((secret: string) => void) | undefined;
+}): FailoverHooks {
+  return {
+    async onFailure(attempt, reason, message) {
+      const profileId = attempt.credential.profileId;
+      h.log.warn("model attempt failed; trying the next candidate", {
+        sessionKey: h.sessionKey,
+        model: attempt.ref,
+        profile: profileId,
+        reason,
+        error: message,
+      });
+      if (profileId && blamesCredential(reason)) {
+        await updateAuthProfiles(h.agentDir, (store) => {
+          store.usageStats = {
+            ...store.usageStats,
+            [profileId]: withFailure(store.usageStats?.[profileId], reason, h.now().getTime(), h.policy),
+          };
+        });
+      }
+    },
+    async onRetry(failed, message) {
+      const at = h.now();
+      await h.writer.append(at, {
+        type: "message",
+        message: failedAssistantMessage(failed.model, message, at.getTime()),
+      });
+    },
+    async onSuccess(attempt) {
+      h.registerSecret?.(attempt.credential.apiKey);
+      const profileId = attempt.credential.profileId;
+      if (!profileId) return;
+      await updateAuthProfiles(h.agentDir, (store) => {
+        store.usageStats = {
+          ...store.usageStats,
+          [profileId]: withSuccess(store.usageStats?.[profileId], h.now().getTime()),
+        };
+        store.lastGood = { ...store.lastGood, [attempt.model.provider]: profileId };
+      });
+    },
+  };
 }

@@ -1,6 +1,8 @@
 import path from "node:path";
 import { z } from "zod";
+import { writeFileAtomic } from "../infra/atomic-file.ts";
 import { readJsonIfExists } from "../infra/json-file.ts";
+import { withLockFile } from "../infra/lock-file.ts";
 
 /**
  * `agents/<agentId>/agent/auth-profiles.json` in OpenClaw's format (reference-gateway §4). Loose
@@ -81,4 +83,24 @@ export function mergeAuthStores(own: AuthProfileStore, main: AuthProfileStore): 
     usageStats: { ...main.usageStats, ...own.usageStats },
     order: { ...main.order, ...own.order },
   };
+}
+
+/**
+ * Read-modify-write of an agent's auth store under its lock (another process, a CLI login say,
+ * may write it too), written atomically. The mutator edits the file's own JSON so fields and key
+ * order we do not model survive. A corrupt file throws and is left untouched.
+ */
+export async function updateAuthProfiles(
+  agentDir: string,
+  mutate: (raw: AuthProfileStore) => void,
+): Promise<void> {
+  const file = authProfilesPath(agentDir);
+  await withLockFile(file, async () => {
+    const raw = (await readJsonIfExists(file)) ?? { version: 1, profiles: {} };
+    const parsed = AuthProfileStoreSchema.safeParse(raw);
+    if (!parsed.success) throw new Error(`${file} is not a valid auth profile store; not updating it`);
+    const store = raw as AuthProfileStore;
+    mutate(store);
+    await writeFileAtomic(file, `${JSON.stringify(store, null, 2)}\n`, { mode: 0o600 });
+  });
 }

@@ -5,7 +5,13 @@ import path from "node:path";
 import { test } from "node:test";
 import { startFakeOpenAI } from "../fakes/openai.ts";
 import { collectEvents } from "../harness/events.ts";
-import { copyFixtureState, createTestHome, disposeGateway, spawnGateway } from "../harness/gateway.ts";
+import {
+  copyFixtureState,
+  createTestHome,
+  disposeGateway,
+  FIXTURE_STATE,
+  spawnGateway,
+} from "../harness/gateway.ts";
 
 const MAIN_SESSION = "ea0d621f-c8b6-4090-8907-4237a0da586e";
 const NOTES_SESSION = "4081804e-9494-41be-8ad1-2e460af615db";
@@ -120,9 +126,24 @@ test("an OpenClaw 2026.2.26 state dir is read and continued in place", async (t)
     .map(([f]) => f)
     .sort();
   assert.deepEqual(changed, [
+    "agents/main/agent/auth-profiles.json",
     "agents/main/sessions/ea0d621f-c8b6-4090-8907-4237a0da586e.jsonl",
     "agents/main/sessions/sessions.json",
   ]);
+  // The auth store records the use of the profile (as 2026.2.26's markAuthProfileUsed does) and
+  // nothing else: profiles and the other profile's stats are as they were.
+  const fixtureAuth = JSON.parse(
+    await readFile(path.join(FIXTURE_STATE, "agents/main/agent/auth-profiles.json"), "utf8"),
+  );
+  const auth = JSON.parse(
+    await readFile(path.join(home.stateDir, "agents/main/agent/auth-profiles.json"), "utf8"),
+  );
+  assert.deepEqual(auth.profiles, fixtureAuth.profiles);
+  assert.deepEqual(auth.usageStats["fixture:b"], fixtureAuth.usageStats["fixture:b"]);
+  assert.equal(auth.usageStats["fixture:a"].errorCount, 0);
+  assert.equal(auth.usageStats["fixture:a"].cooldownUntil, undefined, "success clears the expired cooldown");
+  assert.ok(auth.usageStats["fixture:a"].lastUsed > fixtureAuth.usageStats["fixture:a"].lastUsed);
+  assert.deepEqual(auth.lastGood, { fixture: "fixture:a" });
   const created = [...after.keys()].filter((f) => !before.has(f));
   assert.deepEqual(created, [], "no new files in the state dir");
   const store = JSON.parse(
