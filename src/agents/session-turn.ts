@@ -4,22 +4,13 @@ import type { AssistantMessage, Message, UserMessage } from "@earendil-works/pi-
 import type { OpenClawConfig } from "../config/schema.ts";
 import { errorMessage } from "../infra/errors.ts";
 import type { Logger } from "../infra/logger.ts";
-import { updateAuthProfiles } from "../models/auth-profiles.ts";
 import type { ResolvedModel } from "../models/catalog.ts";
 import { describeModelError } from "../models/errors.ts";
-import { createFailoverStream, type FailoverHooks } from "../models/failover.ts";
-import { blamesCredential } from "../models/failure.ts";
+import { createFailoverStream } from "../models/failover.ts";
 import { formatModelRef, resolveModelRef } from "../models/model-ref.ts";
-import { newTried, type SelectionContext, selectAttempt } from "../models/model-selection.ts";
+import { newTried, selectAttempt } from "../models/model-selection.ts";
 import { failedAssistantMessage } from "../models/stream.ts";
-import {
-  type CooldownPolicy,
-  DEFAULT_COOLDOWN_POLICY,
-  withFailure,
-  withSuccess,
-} from "../models/usage-stats.ts";
 import { branchMessages, modelContextMessages } from "../sessions/history.ts";
-import type { SessionEntry } from "../sessions/store.ts";
 import { sessionStorePath, sessionsDir, transcriptPath } from "../sessions/store.ts";
 import {
   createTranscript,
@@ -28,13 +19,13 @@ import {
   TRANSCRIPT_VERSION,
 } from "../sessions/transcript.ts";
 import { type EntryBody, TranscriptWriter } from "../sessions/transcript-writer.ts";
-import type { ResolvedAgent } from "./agent-config.ts";
 import { resolveAgent } from "./agent-config.ts";
 import { envelopeText, hostTimeZone } from "./envelope.ts";
 import { systemPromptReport } from "./prompt-report.ts";
 import { assistantText, runModelLoop } from "./run-loop.ts";
 import { ensureSessionEntry, recordTurn } from "./session-entry.ts";
 import { composeSystemPrompt } from "./system-prompt.ts";
+import { cooldownPolicy, failoverHooks, selectionContext } from "./turn-failover.ts";
 import { ensureWorkspace, loadBootstrapFiles } from "./workspace.ts";
 
 export interface TurnRequest {
@@ -100,11 +91,11 @@ export async function* runSessionTurn(req: TurnRequest, deps: TurnDeps): AsyncGe
     ensureWorkspace(agent.workspaceDir, { skipBootstrap: config.agents?.defaults?.skipBootstrap === true }),
     ensureSessionEntry(storeFile, req.sessionKey, dir, req.channel, started.getTime()),
   ]);
-  // Reads the turn needs later start now, beside the transcript work (a turn is mostly small file
-  // reads). A failure surfaces where the value is awaited; a turn that ends before needing a
-  // value drops it, hence the handlers that only mark them handled.
-  const pending = { files: loadBootstrapFiles(agent.workspaceDir, caps) };
-  for (const p of Object.values(pending)) p.catch(() => undefined);
+  // The bootstrap files are read beside the transcript work (a turn is mostly small file reads).
+  // A failure surfaces where they are awaited; a turn that ends before needing them drops it,
+  // hence the handler that only marks the promise handled.
+  const pendingFiles = loadBootstrapFiles(agent.workspaceDir, caps);
+  pendingFiles.catch(() => undefined);
   const file = transcriptPath(entry, dir);
   const selection = selectionContext(config, agent, entry, stateDir, env, () => deps.now().getTime());
   const tried = newTried();
@@ -178,7 +169,7 @@ export async function* runSessionTurn(req: TurnRequest, deps: TurnDeps): AsyncGe
     return;
   }
 
-  const files = await pending.files;
+  const files = await pendingFiles;
   const prompt = composeSystemPrompt({
     agentId: agent.id,
     workspaceDir: agent.workspaceDir,
@@ -318,100 +309,4 @@ export async function* runSessionTurn(req: TurnRequest, deps: TurnDeps): AsyncGe
       files,
     }),
   });
-}
-
-/**
- * Which models a turn may use, in order: the session's override (then the agent's fallbacks,
- * ending at the configured primary, as reference-agent §6.6 says), else the agent's model and
- * its fallbacks. A user-pinned profile is preferred; an automatic pin only while it works.
- */
-function selectionContext(
-  config: OpenClawConfig,
-  agent: ResolvedAgent,
-  entry: SessionEntry,
-  stateDir: string,
-  env: NodeJS.ProcessEnv,
-  now: () => number,
-): SelectionContext {
-  const override =
-    entry.providerOverride && entry.modelOverride
-      ? `${entry.providerOverride}/${entry.modelOverride}`
-      : undefined;
-  const chain = override
-    ? [override, ...agent.fallbacks, agent.modelRef]
-    : [agent.modelRef, ...agent.fallbacks];
-  return {
-    config,
-    chain: [...new Set(chain)],
-    agentDir: agent.agentDir,
-    mainAgentDir: agent.isDefault ? undefined : resolveAgent(config, "main", stateDir, env).agentDir,
-    env,
-    now,
-    ...(entry.authProfileOverride ? { pinnedProfile: entry.authProfileOverride } : {}),
-  };
-}
-
-function cooldownPolicy(config: OpenClawConfig): CooldownPolicy {
-  const c = config.auth?.cooldowns;
-  return {
-    billingBackoffHours: c?.billingBackoffHours ?? DEFAULT_COOLDOWN_POLICY.billingBackoffHours,
-    billingMaxHours: c?.billingMaxHours ?? DEFAULT_COOLDOWN_POLICY.billingMaxHours,
-    failureWindowHours: c?.failureWindowHours ?? DEFAULT_COOLDOWN_POLICY.failureWindowHours,
-  };
-}
-
-/**
- * What a turn does around failover: a failed attempt is logged, recorded in the transcript as
- * OpenClaw records it (an empty assistant message with the provider's error) and, when the
- * credential is to blame, cooled down in the agent's auth store; a success refreshes the
- * profile's stats and `lastGood`.
- */
-function failoverHooks(h: {
-  agentDir: string;
-  writer: TranscriptWriter;
-  log: Logger;
-  now: () => Date;
-  sessionKey: string;
-  policy: CooldownPolicy;
-  registerSecret: ((secret: string) => void) | undefined;
-}): FailoverHooks {
-  return {
-    async onFailure(attempt, reason, message) {
-      const profileId = attempt.credential.profileId;
-      h.log.warn("model attempt failed; trying the next candidate", {
-        sessionKey: h.sessionKey,
-        model: attempt.ref,
-        profile: profileId,
-        reason,
-        error: message,
-      });
-      if (profileId && blamesCredential(reason)) {
-        await updateAuthProfiles(h.agentDir, (store) => {
-          store.usageStats = {
-            ...store.usageStats,
-            [profileId]: withFailure(store.usageStats?.[profileId], reason, h.now().getTime(), h.policy),
-          };
-        });
-      }
-    },
-    async onRetry(failed, message) {
-      const at = h.now();
-      await h.writer.append(at, {
-        type: "message",
-        message: failedAssistantMessage(failed.model, message, at.getTime()),
-      });
-    },
-    async onSuccess(attempt) {
-      h.registerSecret?.(attempt.credential.apiKey);
-      const profileId = attempt.credential.profileId;
-      if (!profileId) return;
-      await updateAuthProfiles(h.agentDir, (store) => {
-        store.usageStats = {
-          ...store.usageStats,
-          [profileId]: withSuccess(store.usageStats?.[profileId], h.now().getTime()),
-        };
-        store.lastGood = { ...store.lastGood, [attempt.model.provider]: profileId };
-      });
-    },
-  };
 }

@@ -1,0 +1,112 @@
+import type { OpenClawConfig } from "../config/schema.ts";
+import type { Logger } from "../infra/logger.ts";
+import { updateAuthProfiles } from "../models/auth-profiles.ts";
+import type { FailoverHooks } from "../models/failover.ts";
+import { blamesCredential } from "../models/failure.ts";
+import type { SelectionContext } from "../models/model-selection.ts";
+import { failedAssistantMessage } from "../models/stream.ts";
+import {
+  type CooldownPolicy,
+  DEFAULT_COOLDOWN_POLICY,
+  withFailure,
+  withSuccess,
+} from "../models/usage-stats.ts";
+import type { SessionEntry } from "../sessions/store.ts";
+import type { TranscriptWriter } from "../sessions/transcript-writer.ts";
+import { type ResolvedAgent, resolveAgent } from "./agent-config.ts";
+
+/**
+ * Which models a turn may use, in order: the session's override (then the agent's fallbacks,
+ * ending at the configured primary, as reference-agent §6.6 says), else the agent's model and
+ * its fallbacks. A user-pinned profile is preferred; an automatic pin only while it works.
+ */
+export function selectionContext(
+  config: OpenClawConfig,
+  agent: ResolvedAgent,
+  entry: SessionEntry,
+  stateDir: string,
+  env: NodeJS.ProcessEnv,
+  now: () => number,
+): SelectionContext {
+  const override =
+    entry.providerOverride && entry.modelOverride
+      ? `${entry.providerOverride}/${entry.modelOverride}`
+      : undefined;
+  const chain = override
+    ? [override, ...agent.fallbacks, agent.modelRef]
+    : [agent.modelRef, ...agent.fallbacks];
+  return {
+    config,
+    chain: [...new Set(chain)],
+    agentDir: agent.agentDir,
+    mainAgentDir: agent.isDefault ? undefined : resolveAgent(config, "main", stateDir, env).agentDir,
+    env,
+    now,
+    ...(entry.authProfileOverride ? { pinnedProfile: entry.authProfileOverride } : {}),
+  };
+}
+
+export function cooldownPolicy(config: OpenClawConfig): CooldownPolicy {
+  const c = config.auth?.cooldowns;
+  return {
+    billingBackoffHours: c?.billingBackoffHours ?? DEFAULT_COOLDOWN_POLICY.billingBackoffHours,
+    billingMaxHours: c?.billingMaxHours ?? DEFAULT_COOLDOWN_POLICY.billingMaxHours,
+    failureWindowHours: c?.failureWindowHours ?? DEFAULT_COOLDOWN_POLICY.failureWindowHours,
+  };
+}
+
+/**
+ * What a turn does around failover: a failed attempt is logged, recorded in the transcript as
+ * OpenClaw records it (an empty assistant message with the provider's error) and, when the
+ * credential is to blame, cooled down in the agent's auth store; a success refreshes the
+ * profile's stats and `lastGood`.
+ */
+export function failoverHooks(h: {
+  agentDir: string;
+  writer: TranscriptWriter;
+  log: Logger;
+  now: () => Date;
+  sessionKey: string;
+  policy: CooldownPolicy;
+  registerSecret: ((secret: string) => void) | undefined;
+}): FailoverHooks {
+  return {
+    async onFailure(attempt, reason, message) {
+      const profileId = attempt.credential.profileId;
+      h.log.warn("model attempt failed; trying the next candidate", {
+        sessionKey: h.sessionKey,
+        model: attempt.ref,
+        profile: profileId,
+        reason,
+        error: message,
+      });
+      if (profileId && blamesCredential(reason)) {
+        await updateAuthProfiles(h.agentDir, (store) => {
+          store.usageStats = {
+            ...store.usageStats,
+            [profileId]: withFailure(store.usageStats?.[profileId], reason, h.now().getTime(), h.policy),
+          };
+        });
+      }
+    },
+    async onRetry(failed, message) {
+      const at = h.now();
+      await h.writer.append(at, {
+        type: "message",
+        message: failedAssistantMessage(failed.model, message, at.getTime()),
+      });
+    },
+    async onSuccess(attempt) {
+      h.registerSecret?.(attempt.credential.apiKey);
+      const profileId = attempt.credential.profileId;
+      if (!profileId) return;
+      await updateAuthProfiles(h.agentDir, (store) => {
+        store.usageStats = {
+          ...store.usageStats,
+          [profileId]: withSuccess(store.usageStats?.[profileId], h.now().getTime()),
+        };
+        store.lastGood = { ...store.lastGood, [attempt.model.provider]: profileId };
+      });
+    },
+  };
+}
