@@ -4,7 +4,7 @@ import path from "node:path";
 import { test } from "node:test";
 import { startFakeOpenAI } from "../fakes/openai.ts";
 import { collectEvents } from "../harness/events.ts";
-import { disposeGateway, spawnGateway } from "../harness/gateway.ts";
+import { disposeGateway, gatewayWithClient, spawnGateway } from "../harness/gateway.ts";
 
 function config(baseUrl: string) {
   return {
@@ -17,13 +17,7 @@ function config(baseUrl: string) {
 
 test("agent answers twice on one id (accepted, then final) and agent.wait reports the end", async (t) => {
   const llm = await startFakeOpenAI({ reply: "pong" });
-  const gw = await spawnGateway({ config: config(llm.baseUrl) });
-  t.after(async () => {
-    await disposeGateway(gw);
-    await llm.close();
-  });
-  const client = await gw.connect();
-  t.after(() => client.close());
+  const { gw, client } = await gatewayWithClient(t, { config: config(llm.baseUrl) }, llm);
   const agentEvents = collectEvents(client, "agent");
   let accepted: Record<string, unknown> | undefined;
   const final = await client.request<Record<string, unknown>>(

@@ -4,7 +4,7 @@ import path from "node:path";
 import { test } from "node:test";
 import { startFakeOpenAI } from "../fakes/openai.ts";
 import { collectEvents } from "../harness/events.ts";
-import { disposeGateway, FIXTURE_STATE, spawnGateway } from "../harness/gateway.ts";
+import { FIXTURE_STATE, gatewayWithClient } from "../harness/gateway.ts";
 
 function customProvider(baseUrl: string, api = "openai-completions") {
   return {
@@ -18,13 +18,7 @@ function customProvider(baseUrl: string, api = "openai-completions") {
 test("chat.send streams the model's answer as chat events and records both messages", async (t) => {
   const llm = await startFakeOpenAI();
   llm.setDefault({ kind: "text", text: "Herons wade in shallow water.", chunks: 3 });
-  const gw = await spawnGateway({ config: customProvider(llm.baseUrl) });
-  t.after(async () => {
-    await disposeGateway(gw);
-    await llm.close();
-  });
-  const client = await gw.connect();
-  t.after(() => client.close());
+  const { gw, client } = await gatewayWithClient(t, { config: customProvider(llm.baseUrl) }, llm);
   const chat = collectEvents(client, "chat");
 
   const ack = await client.request<{ runId: string; status: string }>("chat.send", {
@@ -103,13 +97,7 @@ test("chat.send streams the model's answer as chat events and records both messa
 
 test("a provider failure becomes a chat error event the user can act on, and the gateway keeps serving", async (t) => {
   const llm = await startFakeOpenAI();
-  const gw = await spawnGateway({ config: customProvider(llm.baseUrl) });
-  t.after(async () => {
-    await disposeGateway(gw);
-    await llm.close();
-  });
-  const client = await gw.connect();
-  t.after(() => client.close());
+  const { client } = await gatewayWithClient(t, { config: customProvider(llm.baseUrl) }, llm);
   const chat = collectEvents(client, "chat");
 
   llm.enqueue({ kind: "error", status: 401 });

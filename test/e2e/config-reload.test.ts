@@ -4,7 +4,7 @@ import { test } from "node:test";
 import type { GatewayClient } from "../../src/client/gateway-client.ts";
 import { startFakeOpenAI } from "../fakes/openai.ts";
 import { collectEvents } from "../harness/events.ts";
-import { disposeGateway, spawnGateway } from "../harness/gateway.ts";
+import { disposeGateway, gatewayWithClient, spawnGateway } from "../harness/gateway.ts";
 
 function config(baseUrl: string, model: string, extra: Record<string, unknown> = {}) {
   return {
@@ -30,13 +30,7 @@ async function turn(client: GatewayClient, text: string, key: string): Promise<R
 
 test("hot reload: a model change applies to the next turn, an invalid edit is ignored", async (t) => {
   const llm = await startFakeOpenAI({ reply: "ok" });
-  const gw = await spawnGateway({ config: config(llm.baseUrl, "m1") });
-  t.after(async () => {
-    await disposeGateway(gw);
-    await llm.close();
-  });
-  const client = await gw.connect();
-  t.after(() => client.close());
+  const { gw, client } = await gatewayWithClient(t, { config: config(llm.baseUrl, "m1") }, llm);
   await turn(client, "first", "r1");
   assert.equal(llm.requests.at(-1)?.body.model, "m1");
 

@@ -6,7 +6,7 @@ import type { GatewayClient } from "../../src/client/gateway-client.ts";
 import type { RecordedRequest, ScriptedReply } from "../fakes/http-server.ts";
 import { startFakeOpenAI } from "../fakes/openai.ts";
 import { collectEvents } from "../harness/events.ts";
-import { createTestHome, disposeGateway, spawnGateway } from "../harness/gateway.ts";
+import { createTestHome, gatewayWithClient } from "../harness/gateway.ts";
 
 /** Two profiles for provider `fx` (fx:a first), and a second provider `fy` as the fallback model. */
 async function failoverHome(baseUrl: string) {
@@ -67,13 +67,7 @@ test("a 429 on the first profile moves to the second, records the cooldown, and 
   const llm = await startFakeOpenAI();
   llm.setDefault(byKey({ "sk-a": { kind: "error", status: 429, retryAfterSeconds: 30 } }));
   const { home, authFile } = await failoverHome(llm.baseUrl);
-  const gw = await spawnGateway({ home });
-  t.after(async () => {
-    await disposeGateway(gw);
-    await llm.close();
-  });
-  const client = await gw.connect();
-  t.after(() => client.close());
+  const { gw, client } = await gatewayWithClient(t, { home }, llm);
 
   const before = Date.now();
   const first = await turn(client, "first question");
@@ -116,13 +110,7 @@ test("when every profile of a model fails, the fallback model answers", async (t
   const llm = await startFakeOpenAI();
   llm.setDefault(byKey({ "sk-a": { kind: "error", status: 429 }, "sk-b": { kind: "error", status: 401 } }));
   const { home, authFile } = await failoverHome(llm.baseUrl);
-  const gw = await spawnGateway({ home });
-  t.after(async () => {
-    await disposeGateway(gw);
-    await llm.close();
-  });
-  const client = await gw.connect();
-  t.after(() => client.close());
+  const { client } = await gatewayWithClient(t, { home }, llm);
   const ev = await turn(client, "anyone there?");
   assert.equal(text(ev), "answered with sk-y");
   assert.deepEqual(
@@ -155,13 +143,7 @@ test("a billing failure disables the profile for 5 h; a rejected request cools n
     }),
   );
   const { home, authFile } = await failoverHome(llm.baseUrl);
-  const gw = await spawnGateway({ home });
-  t.after(async () => {
-    await disposeGateway(gw);
-    await llm.close();
-  });
-  const client = await gw.connect();
-  t.after(() => client.close());
+  const { client } = await gatewayWithClient(t, { home }, llm);
   const ev = await turn(client, "bill me");
   assert.equal(text(ev), "answered with sk-b");
   const a = JSON.parse(await readFile(authFile, "utf8")).usageStats["fx:a"];

@@ -13,6 +13,7 @@ import {
   createTestHome,
   disposeGateway,
   fileExists,
+  gatewayWithClient,
   REPO_ROOT,
   runCli,
   type SpawnedGateway,
@@ -165,15 +166,13 @@ test("a logging.file change applies live, like the levels (reference §3: loggin
 
 test("a provider key echoed in a 401 never reaches the log file or the console", async (t) => {
   const llm = await startFakeOpenAI();
-  const gw = await spawnGateway({
-    config: { ...providerConfig(llm.baseUrl), logging: { level: "trace", consoleLevel: "trace" } },
-  });
-  t.after(async () => {
-    await disposeGateway(gw);
-    await llm.close();
-  });
-  const client = await gw.connect();
-  t.after(() => client.close());
+  const { gw, client } = await gatewayWithClient(
+    t,
+    {
+      config: { ...providerConfig(llm.baseUrl), logging: { level: "trace", consoleLevel: "trace" } },
+    },
+    llm,
+  );
   // The real API masks most of the key; an upstream that echoes it whole is the worst case.
   llm.enqueue({ kind: "error", status: 401, message: `Incorrect API key provided: ${API_KEY}.` });
   await failedTurn(client, "leak-1");
@@ -218,16 +217,14 @@ test("the gateway token from config never reaches the log file, even when an err
 
 test("a provider key given as an env reference is masked in the log like a literal one", async (t) => {
   const llm = await startFakeOpenAI();
-  const gw = await spawnGateway({
-    config: providerConfig(llm.baseUrl, varRef("FAKE_PROVIDER_KEY")),
-    env: { FAKE_PROVIDER_KEY: API_KEY },
-  });
-  t.after(async () => {
-    await disposeGateway(gw);
-    await llm.close();
-  });
-  const client = await gw.connect();
-  t.after(() => client.close());
+  const { gw, client } = await gatewayWithClient(
+    t,
+    {
+      config: providerConfig(llm.baseUrl, varRef("FAKE_PROVIDER_KEY")),
+      env: { FAKE_PROVIDER_KEY: API_KEY },
+    },
+    llm,
+  );
   llm.enqueue({ kind: "error", status: 401, message: `Incorrect API key provided: ${API_KEY}.` });
   await failedTurn(client, "leak-3");
   assert.equal(llm.requests[0]?.apiKey, API_KEY);
@@ -365,19 +362,17 @@ test("status --json lists configured-but-inactive features and never prints the 
 
 test("status --all includes a log tail that is safe to paste (SEC-8), from the file when the gateway is down", async (t) => {
   const llm = await startFakeOpenAI();
-  const gw = await spawnGateway({
-    config: {
-      ...providerConfig(llm.baseUrl, varRef("FAKE_PROVIDER_KEY")),
-      channels: { telegram: { botToken: BOT_TOKEN } },
+  const { gw, client } = await gatewayWithClient(
+    t,
+    {
+      config: {
+        ...providerConfig(llm.baseUrl, varRef("FAKE_PROVIDER_KEY")),
+        channels: { telegram: { botToken: BOT_TOKEN } },
+      },
+      env: { FAKE_PROVIDER_KEY: API_KEY },
     },
-    env: { FAKE_PROVIDER_KEY: API_KEY },
-  });
-  t.after(async () => {
-    await disposeGateway(gw);
-    await llm.close();
-  });
-  const client = await gw.connect();
-  t.after(() => client.close());
+    llm,
+  );
   llm.enqueue({ kind: "error", status: 401, message: `Incorrect API key provided: ${API_KEY}.` });
   await failedTurn(client, "paste-1");
   await waitForFile(await dailyLogFile(gw), (s) => s.includes("model request failed"));

@@ -6,7 +6,7 @@ import { startFakeGoogle } from "../fakes/google.ts";
 import type { FakeLlm } from "../fakes/http-server.ts";
 import { startFakeOpenAI } from "../fakes/openai.ts";
 import { collectEvents } from "../harness/events.ts";
-import { disposeGateway, freePort, spawnGateway } from "../harness/gateway.ts";
+import { disposeGateway, freePort, gatewayWithClient, spawnGateway } from "../harness/gateway.ts";
 
 async function turn(
   client: GatewayClient,
@@ -67,16 +67,14 @@ test("custom providers speak all four wire formats, streamed, with their keys", 
 
 test("a built-in provider uses its env key and honours a baseUrl override", async (t) => {
   const anthropic = await startFakeAnthropic({ reply: "built-in answer" });
-  const gw = await spawnGateway({
-    config: { models: { providers: { anthropic: { baseUrl: anthropic.baseUrl } } } },
-    env: { ANTHROPIC_API_KEY: "sk-ant-api03-from-env" },
-  });
-  t.after(async () => {
-    await disposeGateway(gw);
-    await anthropic.close();
-  });
-  const client = await gw.connect();
-  t.after(() => client.close());
+  const { client } = await gatewayWithClient(
+    t,
+    {
+      config: { models: { providers: { anthropic: { baseUrl: anthropic.baseUrl } } } },
+      env: { ANTHROPIC_API_KEY: "sk-ant-api03-from-env" },
+    },
+    anthropic,
+  );
   const ev = await turn(client, "main", "hi");
   assert.equal(finalText(ev), "built-in answer");
   const req = anthropic.requests.at(-1)!;
@@ -87,34 +85,32 @@ test("a built-in provider uses its env key and honours a baseUrl override", asyn
 test("rate limits, an unreachable API and a timeout each end the turn with an actionable error", async (t) => {
   const llm = await startFakeOpenAI();
   const deadPort = await freePort();
-  const gw = await spawnGateway({
-    config: {
-      models: {
-        providers: {
-          up: { baseUrl: llm.baseUrl, api: "openai-completions", apiKey: "sk-up", models: [{ id: "m" }] },
-          down: {
-            baseUrl: `http://127.0.0.1:${deadPort}/v1`,
-            api: "openai-completions",
-            apiKey: "sk-down",
-            models: [{ id: "m" }],
+  const { client } = await gatewayWithClient(
+    t,
+    {
+      config: {
+        models: {
+          providers: {
+            up: { baseUrl: llm.baseUrl, api: "openai-completions", apiKey: "sk-up", models: [{ id: "m" }] },
+            down: {
+              baseUrl: `http://127.0.0.1:${deadPort}/v1`,
+              api: "openai-completions",
+              apiKey: "sk-down",
+              models: [{ id: "m" }],
+            },
           },
         },
-      },
-      agents: {
-        defaults: { timeoutSeconds: 2 },
-        list: [
-          { id: "main", default: true, model: "up/m" },
-          { id: "dead", model: "down/m" },
-        ],
+        agents: {
+          defaults: { timeoutSeconds: 2 },
+          list: [
+            { id: "main", default: true, model: "up/m" },
+            { id: "dead", model: "down/m" },
+          ],
+        },
       },
     },
-  });
-  t.after(async () => {
-    await disposeGateway(gw);
-    await llm.close();
-  });
-  const client = await gw.connect();
-  t.after(() => client.close());
+    llm,
+  );
 
   llm.enqueue({ kind: "error", status: 429, retryAfterSeconds: 1 });
   const limited = await turn(client, "main", "one");

@@ -259,3 +259,22 @@ export async function fileExists(p: string): Promise<boolean> {
 }
 
 export { cp };
+
+/**
+ * The usual start of an e2e test: a gateway, a connected client, and cleanup of both (and of the
+ * fakes passed in) when the test ends.
+ */
+export async function gatewayWithClient(
+  t: { after(fn: () => unknown): void },
+  opts: SpawnOptions,
+  ...fakes: { close(): Promise<void> }[]
+): Promise<{ gw: SpawnedGateway; client: GatewayClient }> {
+  const gw = await spawnGateway(opts);
+  t.after(async () => {
+    await disposeGateway(gw);
+    await Promise.all(fakes.map((f) => f.close()));
+  });
+  const client = await gw.connect();
+  t.after(() => client.close());
+  return { gw, client };
+}

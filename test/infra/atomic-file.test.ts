@@ -1,22 +1,11 @@
 import assert from "node:assert/strict";
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
-import os from "node:os";
+import { mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import { writeFileAtomic } from "../../src/infra/atomic-file.ts";
+import { tempDirs } from "../harness/temp-dirs.ts";
 
-let root: string;
-before(async () => {
-  root = await mkdtemp(path.join(os.tmpdir(), "openclaw-atomic-"));
-});
-after(() => rm(root, { recursive: true, force: true }));
-
-let n = 0;
-async function freshDir(): Promise<string> {
-  const dir = path.join(root, `case-${++n}`);
-  await mkdir(dir, { recursive: true });
-  return dir;
-}
+const freshDir = tempDirs("atomic");
 
 async function tempLeftovers(dir: string): Promise<string[]> {
   return (await readdir(dir)).filter((f) => f.endsWith(".tmp"));

@@ -1,23 +1,12 @@
 import assert from "node:assert/strict";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import os from "node:os";
+import { writeFile } from "node:fs/promises";
 import path from "node:path";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import { newestDailyLog, readLastLines, redactLogLine } from "../../src/infra/log-tail.ts";
 import { Redactor } from "../../src/infra/redact.ts";
+import { tempDirs } from "../harness/temp-dirs.ts";
 
-let root: string;
-before(async () => {
-  root = await mkdtemp(path.join(os.tmpdir(), "openclaw-logtail-"));
-});
-after(() => rm(root, { recursive: true, force: true }));
-
-let n = 0;
-async function freshDir(): Promise<string> {
-  const dir = path.join(root, `case-${++n}`);
-  await mkdir(dir, { recursive: true });
-  return dir;
-}
+const freshDir = tempDirs("logtail");
 
 test("newestDailyLog picks the latest date by name and ignores other files", async () => {
   const dir = await freshDir();
@@ -25,7 +14,7 @@ test("newestDailyLog picks the latest date by name and ignores other files", asy
     await writeFile(path.join(dir, name), "x\n");
   assert.equal(await newestDailyLog(dir), path.join(dir, "openclaw-2026-01-10.log"));
   assert.equal(await newestDailyLog(await freshDir()), undefined);
-  assert.equal(await newestDailyLog(path.join(root, "missing")), undefined);
+  assert.equal(await newestDailyLog(path.join(await freshDir(), "missing")), undefined);
 });
 
 test("readLastLines returns whole lines from the end, reading only the last maxBytes", async () => {

@@ -1,9 +1,8 @@
 import assert from "node:assert/strict";
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from "node:fs/promises";
-import os from "node:os";
+import { mkdir, readdir, readFile, stat, utimes, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { Writable } from "node:stream";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { readTextIfExists } from "../../src/infra/json-file.ts";
 import {
   createLogger,
@@ -14,21 +13,11 @@ import {
   pruneOldLogs,
 } from "../../src/infra/logger.ts";
 import { Redactor } from "../../src/infra/redact.ts";
+import { tempDirs } from "../harness/temp-dirs.ts";
 
 const SECRET = "sk-secret-abcdef123456";
 
-let root: string;
-before(async () => {
-  root = await mkdtemp(path.join(os.tmpdir(), "openclaw-logger-"));
-});
-after(() => rm(root, { recursive: true, force: true }));
-
-let n = 0;
-async function freshDir(): Promise<string> {
-  const dir = path.join(root, `case-${++n}`);
-  await mkdir(dir, { recursive: true });
-  return dir;
-}
+const freshDir = tempDirs("logger");
 
 /** A console that keeps what was written, as the terminal would show it. */
 function captureConsole(): { stream: Writable; text(): string } {
@@ -350,6 +339,6 @@ describe("pruneOldLogs", () => {
   });
 
   test("a missing log dir is nothing to prune", async () => {
-    await pruneOldLogs(path.join(root, "never-created"), Date.now());
+    await pruneOldLogs(path.join(await freshDir(), "never-created"), Date.now());
   });
 });
