@@ -14,6 +14,11 @@ async function main(argv: string[]): Promise<void> {
   // V8 bytecode and type-stripped sources are cached on disk (under the tmp dir): measured on the
   // gateway, a warm start loads its modules ~40% faster and idles ~15 MB smaller.
   module.enableCompileCache?.();
+  // `openclaw models list | head` closes our stdout early: that is the reader's choice, not an error.
+  process.stdout.on("error", (err: NodeJS.ErrnoException) => {
+    if (err.code === "EPIPE") process.exit(0);
+    throw err;
+  });
   const { applyProfileFlags } = await import("../config/paths.ts");
   const profile = applyProfileFlags(argv, process.env);
   if (profile.error) {

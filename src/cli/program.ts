@@ -6,6 +6,7 @@ import { registerConfigCommands } from "./commands/config.ts";
 import { registerGatewayCommands } from "./commands/gateway.ts";
 import { registerHealthCommands } from "./commands/health.ts";
 import { registerLogsCommand } from "./commands/logs.ts";
+import { registerModelsCommands } from "./commands/models.ts";
 
 /** The command tree. Command modules import their heavy dependencies inside their actions. */
 export async function buildProgram(): Promise<Command> {
@@ -23,6 +24,7 @@ export async function buildProgram(): Promise<Command> {
   registerAgentCommand(program);
   registerConfigCommands(program);
   registerLogsCommand(program);
+  registerModelsCommands(program);
   return program;
 }
 
