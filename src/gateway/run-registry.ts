@@ -5,6 +5,8 @@ import { runSessionTurn, type TurnEvent } from "../agents/session-turn.ts";
 import type { OpenClawConfig } from "../config/schema.ts";
 import type { Logger } from "../infra/logger.ts";
 import type { AgentEventPayload, ChatEventPayload } from "../protocol/chat.ts";
+import { type ParsedCommand, parseCommand } from "../routing/commands/parse.ts";
+import { type CommandOutcome, runCommand } from "../routing/commands/run-command.ts";
 import { SessionLanes } from "../sessions/lane.ts";
 
 export interface RunResult {
@@ -80,9 +82,16 @@ export class RunRegistry {
     const runId = randomUUID();
     const controller = new AbortController();
     const startedAt = Date.now();
-    const done = this.#lanes.run(req.sessionKey, () =>
-      this.#execute(runId, req, controller.signal, startedAt),
-    );
+    const command = parseCommand(req.text);
+    // `/stop` must not wait behind the run it stops: it skips the session's lane.
+    const done =
+      command?.name === "stop"
+        ? this.#stop(runId, req, startedAt)
+        : this.#lanes.run(req.sessionKey, () =>
+            command
+              ? this.#executeCommand(runId, req, command, controller.signal, startedAt)
+              : this.#execute(runId, req, controller.signal, startedAt),
+          );
     const run: ActiveRun = { runId, sessionKey: req.sessionKey, controller, startedAt, done };
     this.#active.set(runId, run);
     this.#byIdempotency.set(req.idempotencyKey, { runId, at: startedAt });
@@ -93,10 +102,11 @@ export class RunRegistry {
     return { runId, duplicate: false, done };
   }
 
-  /** Aborts the given run, or every active run of the session. Returns the run ids aborted. */
+  /** Aborts the given run, or every active run of the session. Returns the run ids it stopped. */
   abort(sessionKey: string, runId?: string): string[] {
+    // A run already told to stop is finishing (writing its last state): not stopped again.
     const hit = [...this.#active.values()].filter(
-      (r) => r.sessionKey === sessionKey && (!runId || r.runId === runId),
+      (r) => r.sessionKey === sessionKey && (!runId || r.runId === runId) && !r.controller.signal.aborted,
     );
     for (const r of hit) r.controller.abort(new Error("aborted by user"));
     return hit.map((r) => r.runId);
@@ -124,6 +134,79 @@ export class RunRegistry {
 
   async drain(): Promise<void> {
     await Promise.allSettled([...this.#active.values()].map((r) => r.done));
+  }
+
+  /** Aborts the session's active runs and answers like OpenClaw (`⚙️ Agent was aborted.`). */
+  async #stop(runId: string, req: StartRunRequest, startedAt: number): Promise<RunResult> {
+    const stopped = this.abort(req.sessionKey).filter((id) => id !== runId);
+    return this.#reply(
+      runId,
+      req,
+      startedAt,
+      stopped.length > 0 ? "⚙️ Agent was aborted." : "No active run to stop.",
+    );
+  }
+
+  /** A chat command: answered without the model, or (`/new <text>`) followed by a normal turn. */
+  async #executeCommand(
+    runId: string,
+    req: StartRunRequest,
+    command: ParsedCommand,
+    signal: AbortSignal,
+    startedAt: number,
+  ): Promise<RunResult> {
+    let outcome: CommandOutcome;
+    try {
+      outcome = await runCommand(command, {
+        config: this.#deps.config(),
+        stateDir: this.#deps.stateDir,
+        env: this.#deps.env,
+        sessionKey: req.sessionKey,
+        agentId: req.agentId,
+        now: () => new Date(),
+        busy: [...this.#active.values()].some((r) => r.sessionKey === req.sessionKey && r.runId !== runId),
+        channel: req.channel,
+      });
+    } catch (err) {
+      this.#deps.log.error("command failed", { command: command.name, err });
+      outcome = { reply: `⚠️ /${command.name} failed: ${err instanceof Error ? err.message : String(err)}` };
+    }
+    if (outcome.followUp !== undefined)
+      return this.#execute(runId, { ...req, text: outcome.followUp }, signal, startedAt);
+    return this.#reply(runId, req, startedAt, outcome.reply);
+  }
+
+  /** Ends a run with a reply that did not come from the model (commands). */
+  #reply(runId: string, req: StartRunRequest, startedAt: number, text: string): RunResult {
+    const emit = this.#deps.emit;
+    const endedAt = Date.now();
+    const message = { role: "assistant", content: [{ type: "text", text }], timestamp: endedAt };
+    emit("agent", {
+      runId,
+      seq: 1,
+      stream: "lifecycle",
+      ts: startedAt,
+      data: { phase: "start", startedAt },
+      sessionKey: req.sessionKey,
+    });
+    emit("agent", {
+      runId,
+      seq: 2,
+      stream: "assistant",
+      ts: endedAt,
+      data: { text, delta: text },
+      sessionKey: req.sessionKey,
+    });
+    emit("agent", {
+      runId,
+      seq: 3,
+      stream: "lifecycle",
+      ts: endedAt,
+      data: { phase: "end", endedAt },
+      sessionKey: req.sessionKey,
+    });
+    emit("chat", { runId, sessionKey: req.sessionKey, seq: 1, state: "final", message, stopReason: "stop" });
+    return { runId, sessionKey: req.sessionKey, status: "ok", startedAt, endedAt, reply: text };
   }
 
   async #execute(

@@ -1,9 +1,8 @@
-import { randomUUID } from "node:crypto";
 import { rename } from "node:fs/promises";
-import path from "node:path";
 import { z } from "zod";
 import { listAgentIds } from "../../agents/agent-config.ts";
 import { GatewayError, isErrno } from "../../infra/errors.ts";
+import { archiveSuffix, resetSession } from "../../sessions/reset.ts";
 import { normalizeAgentId } from "../../sessions/session-key.ts";
 import {
   readSessionStore,
@@ -79,49 +78,18 @@ export const sessionsReset = defineMethod({
   params: z.object({ key: z.string().min(1), reason: z.enum(["new", "reset"]).optional() }),
   async handle(p, ctx) {
     const { sessionKey, agentId } = resolveKey(ctx, p.key);
-    const dir = sessionsDir(ctx.services.paths.stateDir, agentId);
     ctx.services.runs.abort(sessionKey);
-    const { old, next } = await updateSessionStore(
-      sessionStorePath(ctx.services.paths.stateDir, agentId),
-      (store) => {
-        const old = store[sessionKey];
-        const sessionId = randomUUID();
-        const next = {
-          ...(old ?? {}),
-          sessionId,
-          updatedAt: Date.now(),
-          sessionFile: path.join(dir, `${sessionId}.jsonl`),
-          systemSent: false,
-          abortedLastRun: false,
-        };
-        for (const k of [
-          "inputTokens",
-          "outputTokens",
-          "totalTokens",
-          "cacheRead",
-          "cacheWrite",
-          "authProfileOverride",
-          "authProfileOverrideSource",
-        ]) {
-          delete (next as Record<string, unknown>)[k];
-        }
-        store[sessionKey] = next;
-        return { old, next };
-      },
+    const { previous, next } = await resetSession(
+      ctx.services.paths.stateDir,
+      agentId,
+      sessionKey,
+      new Date(),
     );
-    if (old) {
-      const file = transcriptPath(old, dir);
-      try {
-        await rename(file, `${file}.reset.${new Date().toISOString().replace(/:/g, "-")}`);
-      } catch (err) {
-        if (!isErrno(err, "ENOENT")) throw err;
-      }
-    }
     return {
       ok: true,
       key: sessionKey,
       sessionId: next.sessionId,
-      ...(old ? { previousSessionId: old.sessionId } : {}),
+      ...(previous ? { previousSessionId: previous.sessionId } : {}),
     };
   },
 });
@@ -141,11 +109,9 @@ export const sessionsDelete = defineMethod({
     });
     if (!old) throw new GatewayError("INVALID_REQUEST", `unknown session: ${sessionKey}`);
     const file = transcriptPath(old, dir);
-    await rename(file, `${file}.deleted.${new Date().toISOString().replace(/:/g, "-")}`).catch(
-      (err: unknown) => {
-        if (!isErrno(err, "ENOENT")) throw err;
-      },
-    );
+    await rename(file, `${file}${archiveSuffix("deleted", new Date())}`).catch((err: unknown) => {
+      if (!isErrno(err, "ENOENT")) throw err;
+    });
     return { ok: true, key: sessionKey, deleted: true };
   },
 });

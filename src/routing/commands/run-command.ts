@@ -1,0 +1,210 @@
+import { resolveAgent } from "../../agents/agent-config.ts";
+import { newSessionEntry } from "../../agents/session-entry.ts";
+import type { OpenClawConfig } from "../../config/schema.ts";
+import { authProfilesPath, mergeAuthStores, readAuthProfiles } from "../../models/auth-profiles.ts";
+import { resolveModel } from "../../models/catalog.ts";
+import { profileCandidates } from "../../models/credentials.ts";
+import { parseModelRef } from "../../models/model-ref.ts";
+import { resetSession } from "../../sessions/reset.ts";
+import {
+  readSessionStore,
+  type SessionEntry,
+  sessionStorePath,
+  sessionsDir,
+  updateSessionStore,
+} from "../../sessions/store.ts";
+import { modelChoices, pickModel } from "./model-choices.ts";
+import type { ParsedCommand } from "./parse.ts";
+
+export interface CommandContext {
+  config: OpenClawConfig;
+  stateDir: string;
+  env: NodeJS.ProcessEnv;
+  sessionKey: string;
+  agentId: string;
+  now: () => Date;
+  /** Whether a run is active on this session right now. */
+  busy: boolean;
+  /** Where the command came from (recorded on an entry the command creates). */
+  channel: string;
+}
+
+/** A command's answer, and optionally text to run as a normal turn afterwards (`/new <text>`). */
+export interface CommandOutcome {
+  reply: string;
+  followUp?: string;
+}
+
+const HELP = [
+  "Commands:",
+  "/new [model|message] (/reset): start a fresh session; a model sets it, other text is sent",
+  "/stop: stop the current run",
+  "/model [list|status|<n>|<alias>|<provider/model>[@profile]|default]: show or switch this session's model",
+  "/status: this session's model, tokens and state",
+  "/help (/commands): this list",
+].join("\n");
+
+/**
+ * Runs a chat command for one session (reference-agent §3.9), without the model. `/stop` is not
+ * here: it must not wait in the session's lane, so the caller handles it. Throws only on I/O errors.
+ */
+export async function runCommand(cmd: ParsedCommand, ctx: CommandContext): Promise<CommandOutcome> {
+  switch (cmd.name) {
+    case "help":
+    case "commands":
+      return { reply: HELP };
+    case "status":
+      return { reply: await statusCard(ctx) };
+    case "new":
+    case "reset":
+      return newSession(cmd.args, ctx);
+    case "model":
+    case "models":
+      return modelCommand(cmd.args, ctx);
+    case "stop":
+      return { reply: "⚙️ Agent was aborted." };
+  }
+}
+
+async function entryOf(ctx: CommandContext): Promise<SessionEntry | undefined> {
+  return (await readSessionStore(sessionStorePath(ctx.stateDir, ctx.agentId)))[ctx.sessionKey];
+}
+
+function currentModel(
+  entry: SessionEntry | undefined,
+  agentModel: string,
+): { ref: string; override: boolean } {
+  if (entry?.providerOverride && entry.modelOverride)
+    return { ref: `${entry.providerOverride}/${entry.modelOverride}`, override: true };
+  return { ref: agentModel, override: false };
+}
+
+async function statusCard(ctx: CommandContext): Promise<string> {
+  const agent = resolveAgent(ctx.config, ctx.agentId, ctx.stateDir, ctx.env);
+  const entry = await entryOf(ctx);
+  const model = currentModel(entry, agent.modelRef);
+  const lines = [
+    `Agent: ${agent.id} · Session: ${ctx.sessionKey}${entry ? ` (${entry.sessionId})` : " (new)"}`,
+    `Model: ${model.ref}${model.override ? " (session override)" : ""}${entry?.authProfileOverride ? ` · auth profile ${entry.authProfileOverride}` : ""}`,
+    `Tokens: in ${entry?.inputTokens ?? 0} · out ${entry?.outputTokens ?? 0} · total ${entry?.totalTokens ?? 0}${entry?.contextTokens ? ` · context window ${entry.contextTokens}` : ""}`,
+    `Run: ${ctx.busy ? "busy" : "idle"}${entry?.abortedLastRun ? " · last run was aborted" : ""}`,
+  ];
+  return lines.join("\n");
+}
+
+async function newSession(args: string, ctx: CommandContext): Promise<CommandOutcome> {
+  const agent = resolveAgent(ctx.config, ctx.agentId, ctx.stateDir, ctx.env);
+  // `/new <model>` starts the session on that model; any other text is the first message.
+  const pick = args
+    ? pickModel(args, modelChoices(ctx.config, agent.modelRef, agent.fallbacks), ctx.config)
+    : undefined;
+  const modelPick = pick?.ok && (await isKnownModel(pick.ref, ctx.config)) ? pick : undefined;
+  await resetSession(ctx.stateDir, ctx.agentId, ctx.sessionKey, ctx.now());
+  if (modelPick) {
+    await setOverride(ctx, modelPick.ref, modelPick.profile);
+    return { reply: `✅ New session started on ${modelPick.ref}.` };
+  }
+  return { reply: "✅ New session started.", ...(args ? { followUp: args } : {}) };
+}
+
+async function isKnownModel(ref: string, config: OpenClawConfig): Promise<boolean> {
+  const parsed = parseModelRef(ref);
+  if (!parsed) return false;
+  return resolveModel(parsed, config).then(
+    () => true,
+    () => false, // unknown to every catalog: the text was a message, not a model
+  );
+}
+
+async function modelCommand(args: string, ctx: CommandContext): Promise<CommandOutcome> {
+  const agent = resolveAgent(ctx.config, ctx.agentId, ctx.stateDir, ctx.env);
+  const entry = await entryOf(ctx);
+  const current = currentModel(entry, agent.modelRef);
+  const choices = modelChoices(ctx.config, agent.modelRef, agent.fallbacks);
+  if (args === "" || args === "list") {
+    const rows = choices.map(
+      (c, i) =>
+        `${i + 1}. ${c.ref}${c.alias ? ` (${c.alias})` : ""}${c.ref === current.ref ? "  ← current" : ""}`,
+    );
+    return {
+      reply: [
+        `Models (current: ${current.ref}):`,
+        ...rows,
+        "Switch with /model <number|alias|provider/model>.",
+      ].join("\n"),
+    };
+  }
+  if (args === "status") return { reply: await modelStatus(ctx, current.ref, agent.agentDir, entry) };
+  if (args === "default") {
+    await clearOverride(ctx);
+    return { reply: `Model reset to the default, ${agent.modelRef}.` };
+  }
+  const pick = pickModel(args, choices, ctx.config);
+  if (!pick.ok) return { reply: pick.message };
+  const parsed = parseModelRef(pick.ref)!;
+  try {
+    await resolveModel(parsed, ctx.config);
+  } catch (err) {
+    return { reply: `${(err as Error).message}. Use /model to list available models.` };
+  }
+  await setOverride(ctx, pick.ref, pick.profile);
+  return {
+    reply: `Model set to ${pick.ref}${pick.profile ? ` with auth profile ${pick.profile}` : ""} for this session.`,
+  };
+}
+
+async function modelStatus(
+  ctx: CommandContext,
+  ref: string,
+  agentDir: string,
+  entry: SessionEntry | undefined,
+): Promise<string> {
+  const parsed = parseModelRef(ref);
+  const lines = [`Agent: ${ctx.agentId}`, `Model: ${ref}`, `Auth store: ${authProfilesPath(agentDir)}`];
+  if (!parsed) return lines.join("\n");
+  const store = mergeAuthStores(
+    await readAuthProfiles(agentDir),
+    ctx.agentId === "main"
+      ? { version: 1, profiles: {} }
+      : await readAuthProfiles(resolveAgent(ctx.config, "main", ctx.stateDir, ctx.env).agentDir),
+  );
+  const next =
+    entry?.authProfileOverride ??
+    profileCandidates({ provider: parsed.provider, config: ctx.config, store, now: ctx.now().getTime() })[0];
+  lines.push(`Next auth profile: ${next ?? "none (environment variable or config key)"}`);
+  try {
+    const model = await resolveModel(parsed, ctx.config);
+    lines.push(`Endpoint: ${model.baseUrl || "(provider default)"} · api ${model.api}`);
+  } catch (err) {
+    lines.push((err as Error).message);
+  }
+  return lines.join("\n");
+}
+
+async function setOverride(ctx: CommandContext, ref: string, profile: string | undefined): Promise<void> {
+  const parsed = parseModelRef(ref)!;
+  const dir = sessionsDir(ctx.stateDir, ctx.agentId);
+  await updateSessionStore(sessionStorePath(ctx.stateDir, ctx.agentId), (store) => {
+    // `/model` may be the first thing said in a session: the choice needs an entry to live on.
+    store[ctx.sessionKey] ??= newSessionEntry(dir, ctx.channel, ctx.now().getTime());
+    const entry = store[ctx.sessionKey]!;
+    entry.providerOverride = parsed.provider;
+    entry.modelOverride = parsed.model;
+    if (profile) {
+      entry.authProfileOverride = profile;
+      entry.authProfileOverrideSource = "user";
+    } else if (entry.authProfileOverrideSource === "user") {
+      delete entry.authProfileOverride;
+      delete entry.authProfileOverrideSource; // MOD-11: a plain /model unpins
+    }
+  });
+}
+
+async function clearOverride(ctx: CommandContext): Promise<void> {
+  await updateSessionStore(sessionStorePath(ctx.stateDir, ctx.agentId), (store) => {
+    const entry = store[ctx.sessionKey];
+    if (!entry) return;
+    delete entry.providerOverride;
+    delete entry.modelOverride;
+  });
+}
