@@ -37,7 +37,7 @@ async function say(
   return { runId: run.runId, state: String(end["state"]), text: content.map((c) => c.text ?? "").join("") };
 }
 
-test("/help and /status answer without a model call", async (t) => {
+test("/help, /status and /usage answer without a model call", async (t) => {
   const llm = await startFakeOpenAI({ reply: "hi" });
   const { client } = await gatewayWithClient(t, { config: config(llm.baseUrl) }, llm);
   const help = await say(client, "/help");
@@ -47,6 +47,8 @@ test("/help and /status answer without a model call", async (t) => {
   const status = await say(client, "/status");
   assert.match(status.text, /Model: fake\/m1/);
   assert.match(status.text, /Session: agent:main:main/);
+  const usage = await say(client, "/usage");
+  assert.match(usage.text, /^Usage \(1 model answers\): in [1-9]\d* · out [1-9]\d* · cache read 0 · cache write 0 tokens\nEstimated cost: \$\d+\.\d{4}/);
   assert.equal(llm.requests.length, 1, "only the normal message reached the model");
 });
 

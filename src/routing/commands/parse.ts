@@ -3,6 +3,7 @@ export const COMMAND_NAMES = [
   "help",
   "commands",
   "status",
+  "usage",
   "new",
   "reset",
   "stop",

@@ -5,14 +5,17 @@ import { authProfilesPath, mergeAuthStores, readAuthProfiles } from "../../model
 import { resolveModel } from "../../models/catalog.ts";
 import { profileCandidates } from "../../models/credentials.ts";
 import { parseModelRef } from "../../models/model-ref.ts";
+import { branchMessages } from "../../sessions/history.ts";
 import { resetSession } from "../../sessions/reset.ts";
 import {
   readSessionStore,
   type SessionEntry,
   sessionStorePath,
   sessionsDir,
+  transcriptPath,
   updateSessionStore,
 } from "../../sessions/store.ts";
+import { readTranscript } from "../../sessions/transcript.ts";
 import { modelChoices, pickModel } from "./model-choices.ts";
 import type { ParsedCommand } from "./parse.ts";
 
@@ -41,6 +44,7 @@ const HELP = [
   "/stop: stop the current run",
   "/model [list|status|<n>|<alias>|<provider/model>[@profile]|default]: show or switch this session's model",
   "/status: this session's model, tokens and state",
+  "/usage: tokens and estimated cost of this session",
   "/help (/commands): this list",
 ].join("\n");
 
@@ -55,6 +59,8 @@ export async function runCommand(cmd: ParsedCommand, ctx: CommandContext): Promi
       return { reply: HELP };
     case "status":
       return { reply: await statusCard(ctx) };
+    case "usage":
+      return { reply: await usageSummary(ctx) };
     case "new":
     case "reset":
       return newSession(cmd.args, ctx);
@@ -90,6 +96,33 @@ async function statusCard(ctx: CommandContext): Promise<string> {
     `Run: ${ctx.busy ? "busy" : "idle"}${entry?.abortedLastRun ? " · last run was aborted" : ""}`,
   ];
   return lines.join("\n");
+}
+
+/**
+ * Tokens and estimated cost of the current session (reference-agent §6.8): summed over its
+ * transcript's assistant messages, priced by the model definitions (zero for models without a
+ * price, and not meaningful for subscription/OAuth auth).
+ */
+async function usageSummary(ctx: CommandContext): Promise<string> {
+  const entry = await entryOf(ctx);
+  if (!entry) return "No usage yet in this session.";
+  const messages = branchMessages(
+    (await readTranscript(transcriptPath(entry, sessionsDir(ctx.stateDir, ctx.agentId)))).entries,
+  );
+  const sum = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, cost: 0, turns: 0 };
+  for (const m of messages) {
+    if (m.role !== "assistant") continue;
+    sum.turns++;
+    sum.input += m.usage.input;
+    sum.output += m.usage.output;
+    sum.cacheRead += m.usage.cacheRead;
+    sum.cacheWrite += m.usage.cacheWrite;
+    sum.cost += m.usage.cost.total;
+  }
+  return [
+    `Usage (${sum.turns} model answers): in ${sum.input} · out ${sum.output} · cache read ${sum.cacheRead} · cache write ${sum.cacheWrite} tokens`,
+    `Estimated cost: $${sum.cost.toFixed(4)} (from the model's price list; API-key auth only)`,
+  ].join("\n");
 }
 
 async function newSession(args: string, ctx: CommandContext): Promise<CommandOutcome> {
