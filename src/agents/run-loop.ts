@@ -3,15 +3,12 @@ import type {
   AssistantMessageEventStream,
   Context,
   Message,
-  Tool,
   ToolResultMessage,
 } from "@earendil-works/pi-ai";
+import type { AgentTool } from "../tools/types.ts";
 
-/** A tool the loop may execute. `execute` may throw: the error becomes an error tool result. */
-export interface AgentTool {
-  definition: Tool;
-  execute(args: Record<string, unknown>, signal: AbortSignal): Promise<{ text: string; isError?: boolean }>;
-}
+/** The tool contract lives with the tools; the loop treats a throw as an error tool result. */
+export type { AgentTool } from "../tools/types.ts";
 
 /** Streams one model call for a context; failures come back inside the stream (pi-ai contract). */
 export type ModelStreamFn = (context: Context, signal: AbortSignal) => Promise<AssistantMessageEventStream>;

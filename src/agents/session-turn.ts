@@ -19,7 +19,10 @@ import {
   TRANSCRIPT_VERSION,
 } from "../sessions/transcript.ts";
 import { type EntryBody, TranscriptWriter } from "../sessions/transcript-writer.ts";
-import { resolveAgent } from "./agent-config.ts";
+import { createCoreTools, toolSummaryLines } from "../tools/core-tools.ts";
+import { resolveAllowedTools } from "../tools/policy.ts";
+import type { AgentTool } from "../tools/types.ts";
+import { type ResolvedAgent, resolveAgent } from "./agent-config.ts";
 import { envelopeText, hostTimeZone } from "./envelope.ts";
 import { systemPromptReport } from "./prompt-report.ts";
 import { assistantText, runModelLoop } from "./run-loop.ts";
@@ -170,11 +173,12 @@ export async function* runSessionTurn(req: TurnRequest, deps: TurnDeps): AsyncGe
   }
 
   const files = await pendingFiles;
+  const tools = agentTools(config, agent, first.model, log);
   const prompt = composeSystemPrompt({
     agentId: agent.id,
     workspaceDir: agent.workspaceDir,
     files,
-    toolLines: [],
+    toolLines: toolSummaryLines(tools),
     runtime: {
       agentId: agent.id,
       host: os.hostname(),
@@ -213,7 +217,7 @@ export async function* runSessionTurn(req: TurnRequest, deps: TurnDeps): AsyncGe
   let last: AssistantMessage | undefined;
   let outcome: "done" | "aborted" | "error" = "error";
   try {
-    const loop = runModelLoop(prompt.text, history, [], failover.streamFn, signal);
+    const loop = runModelLoop(prompt.text, history, tools, failover.streamFn, signal);
     for await (const ev of loop) {
       if (ev.type === "text_delta") yield { type: "text", delta: ev.delta, text: ev.text };
       else if (ev.type === "tool_start")
@@ -309,4 +313,33 @@ export async function* runSessionTurn(req: TurnRequest, deps: TurnDeps): AsyncGe
       files,
     }),
   });
+}
+
+/**
+ * The tools this agent's model is offered: the core file tools in its workspace, narrowed by the
+ * tool policy (reference-agent §2.2–§2.4). `apply_patch` is opt-in (`tools.exec.applyPatch.enabled`,
+ * optionally limited to `allowModels`), as in OpenClaw. A denied tool is never sent to the model.
+ */
+function agentTools(
+  config: OpenClawConfig,
+  agent: ResolvedAgent,
+  model: ResolvedModel,
+  log: Logger,
+): AgentTool[] {
+  const patch = config.tools?.exec?.applyPatch;
+  const patchAllowed =
+    patch?.enabled === true &&
+    (!patch.allowModels?.length ||
+      patch.allowModels.some((m) => m === model.id || m === `${model.provider}/${model.id}`));
+  const all = createCoreTools({
+    workspaceDir: agent.workspaceDir,
+    workspaceOnly: config.tools?.fs?.workspaceOnly ?? true,
+    applyPatchWorkspaceOnly: patch?.workspaceOnly ?? true,
+  }).filter((t) => patchAllowed || t.definition.name !== "apply_patch");
+  const { allowed, warnings } = resolveAllowedTools(
+    all.map((t) => t.definition.name),
+    { config, agentId: agent.id, provider: model.provider, modelId: model.id },
+  );
+  for (const w of warnings) log.warn(w);
+  return all.filter((t) => allowed.includes(t.definition.name));
 }
