@@ -168,3 +168,5 @@ await rm(COMPILE_CACHE, { recursive: true, force: true });
 console.log(
   `openclaw --version: median ${fmt(median(cli.version))} (budget 120 ms); openclaw status (gateway down): median ${fmt(median(cli.status))} (budget 250 ms)`,
 );
+
+await import("./prompt-size.ts");
