@@ -11,6 +11,8 @@ import { formatModelRef, resolveModelRef } from "../models/model-ref.ts";
 import { newTried, selectAttempt } from "../models/model-selection.ts";
 import { failedAssistantMessage } from "../models/stream.ts";
 import { branchMessages, modelContextMessages } from "../sessions/history.ts";
+import { resetSession } from "../sessions/reset.ts";
+import { isSessionStale, resetRuleFor, sessionKindOf } from "../sessions/reset-policy.ts";
 import { sessionStorePath, sessionsDir, transcriptPath } from "../sessions/store.ts";
 import {
   createTranscript,
@@ -90,10 +92,18 @@ export async function* runSessionTurn(req: TurnRequest, deps: TurnDeps): AsyncGe
     maxChars: config.agents?.defaults?.bootstrapMaxChars ?? 20_000,
     totalMaxChars: config.agents?.defaults?.bootstrapTotalMaxChars ?? 150_000,
   };
-  const [, entry] = await Promise.all([
+  const [, existing] = await Promise.all([
     ensureWorkspace(agent.workspaceDir, { skipBootstrap: config.agents?.defaults?.skipBootstrap === true }),
     ensureSessionEntry(storeFile, req.sessionKey, dir, req.channel, started.getTime()),
   ]);
+  // Expiry is decided lazily, on the next message (reference-agent §3.3): a stale session starts
+  // over with a new id, and its transcript stays on disk.
+  const rule = resetRuleFor(config.session, sessionKindOf(req.sessionKey), req.channel);
+  const entry = isSessionStale(rule, existing.updatedAt, started)
+    ? (await resetSession(stateDir, agent.id, req.sessionKey, started)).next
+    : existing;
+  if (entry !== existing)
+    log.info("session expired; starting a new one", { sessionKey: req.sessionKey, mode: rule.mode });
   // The bootstrap files are read beside the transcript work (a turn is mostly small file reads).
   // A failure surfaces where they are awaited; a turn that ends before needing them drops it,
   // hence the handler that only marks the promise handled.

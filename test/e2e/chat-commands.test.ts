@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { readdir, readFile } from "node:fs/promises";
+import { readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { test } from "node:test";
 import type { GatewayClient } from "../../src/client/gateway-client.ts";
@@ -48,7 +48,10 @@ test("/help, /status and /usage answer without a model call", async (t) => {
   assert.match(status.text, /Model: fake\/m1/);
   assert.match(status.text, /Session: agent:main:main/);
   const usage = await say(client, "/usage");
-  assert.match(usage.text, /^Usage \(1 model answers\): in [1-9]\d* · out [1-9]\d* · cache read 0 · cache write 0 tokens\nEstimated cost: \$\d+\.\d{4}/);
+  assert.match(
+    usage.text,
+    /^Usage \(1 model answers\): in [1-9]\d* · out [1-9]\d* · cache read 0 · cache write 0 tokens\nEstimated cost: \$\d+\.\d{4}/,
+  );
   assert.equal(llm.requests.length, 1, "only the normal message reached the model");
 });
 
@@ -137,4 +140,25 @@ test("/stop aborts the running turn at once, without waiting behind it", async (
   await chat.until((p) => p["runId"] === slow.runId && p["state"] === "aborted");
   assert.equal((await say(client, "/stop")).text, "No active run to stop.");
   assert.equal((await say(client, "still there?")).text, "next");
+});
+
+test("a session last used before today's 04:00 reset starts over on the next message", async (t) => {
+  const llm = await startFakeOpenAI({ reply: "good morning" });
+  const { gw, client } = await gatewayWithClient(t, { config: config(llm.baseUrl) }, llm);
+  await say(client, "yesterday's chat");
+  const dir = path.join(gw.home.stateDir, "agents/main/sessions");
+  const file = path.join(dir, "sessions.json");
+  const store = JSON.parse(await readFile(file, "utf8"));
+  const old = store["agent:main:main"].sessionId;
+  store["agent:main:main"].updatedAt = Date.now() - 2 * 24 * 60 * 60 * 1000; // two days ago
+  await writeFile(file, JSON.stringify(store, null, 2));
+
+  await say(client, "a new day");
+  const fresh = JSON.parse(await readFile(file, "utf8"))["agent:main:main"].sessionId;
+  assert.notEqual(fresh, old);
+  assert.ok(
+    (await readdir(dir)).some((f) => f.startsWith(`${old}.jsonl.reset.`)),
+    "the old transcript stays on disk",
+  );
+  assert.doesNotMatch(llm.lastRequestText(), /yesterday's chat/);
 });

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { readdir, readFile } from "node:fs/promises";
+import { readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { test } from "node:test";
 import { startFakeOpenAI } from "../fakes/openai.ts";
@@ -45,6 +45,14 @@ test("an OpenClaw 2026.2.26 state dir is read and continued in place", async (t)
   const home = await createTestHome();
   const fakePort = new URL(llm.baseUrl).port;
   await copyFixtureState(home.home, { "127.0.0.1:41881": `127.0.0.1:${fakePort}` });
+  // The fixture's sessions were last used on 2026-11-25; sessions reset daily at 04:00, so a run
+  // on a later day would rightly start them over. Make them "used today" to test continuation.
+  for (const agent of ["main", "work"]) {
+    const file = path.join(home.stateDir, "agents", agent, "sessions/sessions.json");
+    const store = JSON.parse(await readFile(file, "utf8")) as Record<string, { updatedAt: number }>;
+    for (const entry of Object.values(store)) entry.updatedAt = Date.now();
+    await writeFile(file, JSON.stringify(store, null, 2));
+  }
   const before = await hashTree(home.stateDir);
   const mainTranscript = path.join(home.stateDir, "agents/main/sessions", `${MAIN_SESSION}.jsonl`);
   const transcriptBefore = await readFile(mainTranscript, "utf8");
