@@ -29,9 +29,10 @@ for (const [i, text] of ["hello", "and again"].entries()) {
   await chat.until((p) => p["runId"] === run.runId && p["state"] === "final");
 }
 const [first, second] = llm.requests;
-const bytes = Buffer.byteLength(JSON.stringify(first?.body));
+if (!first || !second) throw new Error("the fake saw fewer than two requests");
+const bytes = Buffer.byteLength(JSON.stringify(first.body));
 const stable = (r: typeof first) =>
-  JSON.stringify([(r?.body.messages as { role: string }[])[0], r?.body.tools]);
+  JSON.stringify([(r.body.messages as { role: string }[])[0], r.body.tools]);
 console.log(`first model request of a default agent: ${(bytes / 1024).toFixed(1)} KB (target ≤ 20 KB)`);
 console.log(
   `system prompt + tools identical between turns: ${stable(first) === stable(second) ? "yes" : "no"}`,

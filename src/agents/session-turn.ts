@@ -25,6 +25,8 @@ import { createCoreTools, toolSummaryLines } from "../tools/core-tools.ts";
 import { resolveAllowedTools } from "../tools/policy.ts";
 import type { AgentTool } from "../tools/types.ts";
 import { type ResolvedAgent, resolveAgent } from "./agent-config.ts";
+import { type CompactOutcome, compactSession } from "./compact-session.ts";
+import { needsCompaction } from "./compaction.ts";
 import { envelopeText, hostTimeZone } from "./envelope.ts";
 import { systemPromptReport } from "./prompt-report.ts";
 import { assistantText, runModelLoop } from "./run-loop.ts";
@@ -56,6 +58,7 @@ export type TurnEvent =
   | { type: "started"; sessionId: string; model: string }
   | { type: "text"; delta: string; text: string }
   | { type: "tool"; phase: "start" | "end"; callId: string; name: string; isError?: boolean }
+  | { type: "compaction"; phase: "start" | "end"; ok?: boolean }
   | {
       type: "finished";
       outcome: "ok" | "error" | "aborted";
@@ -128,10 +131,36 @@ export async function* runSessionTurn(req: TurnRequest, deps: TurnDeps): AsyncGe
     timestamp: started.toISOString(),
     cwd: agent.workspaceDir,
   });
-  const transcript = await readTranscript(file);
+  let transcript = await readTranscript(file);
   if (transcript.tornTail) log.warn("transcript ended with a torn line; it is ignored", { file });
   if (transcript.badLines.length > 0)
     log.warn("transcript has unreadable lines; they are skipped", { file, lines: transcript.badLines });
+  // Near the context window, older turns are summarized first (reference-agent §3.4, SES-8).
+  if (
+    model &&
+    needsCompaction(lastPromptTokens(branchMessages(transcript.entries)), model.contextWindow, config)
+  ) {
+    yield { type: "compaction", phase: "start" };
+    const compacted = await compactSession(
+      {
+        config,
+        stateDir,
+        env,
+        agentId: agent.id,
+        sessionKey: req.sessionKey,
+        now: deps.now,
+        signal: req.signal,
+      },
+      { entry, entries: transcript.entries },
+    ).catch((err: unknown): CompactOutcome => ({ ok: false, message: errorMessage(err) }));
+    if (compacted.ok) transcript = await readTranscript(file);
+    else
+      log.warn("automatic compaction failed; continuing with the full history", {
+        sessionKey: req.sessionKey,
+        error: compacted.message,
+      });
+    yield { type: "compaction", phase: "end", ok: compacted.ok };
+  }
   const writer = new TranscriptWriter(file, transcript.entries);
   const earlier = branchMessages(transcript.entries);
   const lastModel = [...currentBranch(transcript.entries)].reverse().find((e) => e.type === "model_change");
@@ -352,4 +381,10 @@ function agentTools(
   );
   for (const w of warnings) log.warn(w);
   return all.filter((t) => allowed.includes(t.definition.name));
+}
+
+/** The size of the last prompt the model saw, as the provider counted it. */
+function lastPromptTokens(messages: Message[]): number | undefined {
+  const last = messages.findLast((m): m is AssistantMessage => m.role === "assistant" && m.usage.input > 0);
+  return last ? last.usage.input + last.usage.cacheRead + last.usage.cacheWrite : undefined;
 }

@@ -278,6 +278,8 @@ export class RunRegistry {
             name: ev.name,
             ...(ev.isError !== undefined ? { isError: ev.isError } : {}),
           });
+        } else if (ev.type === "compaction") {
+          agentEvent("compaction", { phase: ev.phase, ...(ev.ok !== undefined ? { ok: ev.ok } : {}) });
         } else if (ev.type === "finished") {
           announce(ev); // the turn still updates the session index after this
         }

@@ -20,15 +20,31 @@ const BRANCH_SUMMARY_SUFFIX = "</summary>";
  * Only the latest compaction counts; it already summarizes the ones before it.
  */
 export function branchMessages(entries: TranscriptEntry[]): Message[] {
+  return branchContext(entries).map((c) => c.message);
+}
+
+/** A context message and the transcript entry it came from (none for a compaction summary). */
+export interface ContextItem {
+  entryId: string | undefined;
+  message: Message;
+}
+
+/** `branchMessages` with each message's entry id, for compaction to cut at an entry. */
+export function branchContext(entries: TranscriptEntry[]): ContextItem[] {
   const branch = currentBranch(entries);
+  const items = (from: TranscriptEntry[]): ContextItem[] =>
+    from.flatMap((e) => messagesOf(e).map((message) => ({ entryId: e.id, message })));
   const cut = branch.findLastIndex((e) => e.type === "compaction");
-  if (cut < 0) return branch.flatMap(messagesOf);
+  if (cut < 0) return items(branch);
   const compaction = branch[cut]!;
   const firstKept = branch.findIndex((e, i) => i < cut && e.id === compaction["firstKeptEntryId"]);
   return [
-    summaryMessage(compaction, COMPACTION_SUMMARY_PREFIX, COMPACTION_SUMMARY_SUFFIX),
-    ...(firstKept < 0 ? [] : branch.slice(firstKept, cut).flatMap(messagesOf)),
-    ...branch.slice(cut + 1).flatMap(messagesOf),
+    {
+      entryId: undefined,
+      message: summaryMessage(compaction, COMPACTION_SUMMARY_PREFIX, COMPACTION_SUMMARY_SUFFIX),
+    },
+    ...(firstKept < 0 ? [] : items(branch.slice(firstKept, cut))),
+    ...items(branch.slice(cut + 1)),
   ];
 }
 

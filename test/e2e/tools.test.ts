@@ -41,11 +41,11 @@ test("the model writes then reads a workspace file through the tools, as in the 
   assert.equal(final["state"], "final", String(final["errorMessage"]));
 
   assert.equal(await readFile(path.join(gw.home.stateDir, "workspace", "herons.md"), "utf8"), content);
-  const offered = (llm.requests[0]?.body.tools as { function: { name: string } }[]).map(
+  const offered = (llm.requests[0]!.body.tools as { function: { name: string } }[]).map(
     (x) => x.function.name,
   );
   assert.deepEqual(offered.sort(), ["edit", "read", "write"], "apply_patch is opt-in");
-  const toolResults = (llm.requests[2]?.body.messages as { role: string; content: string }[]).filter(
+  const toolResults = (llm.requests[2]!.body.messages as { role: string; content: string }[]).filter(
     (m) => m.role === "tool",
   );
   assert.deepEqual(
@@ -85,11 +85,11 @@ test("a path outside the workspace is refused, and a denied tool is never offere
   });
   await chat.until((p) => p["runId"] === run.runId && p["state"] === "final");
   assert.equal(await fileExists(path.join(gw.home.stateDir, "escape.txt")), false);
-  const result = (llm.requests[1]?.body.messages as { role: string; content: string }[]).find(
+  const result = (llm.requests[1]!.body.messages as { role: string; content: string }[]).find(
     (m) => m.role === "tool",
   );
   assert.match(String(result?.content), /outside the workspace/i);
-  const offered = (llm.requests[0]?.body.tools as { function: { name: string } }[]).map(
+  const offered = (llm.requests[0]!.body.tools as { function: { name: string } }[]).map(
     (x) => x.function.name,
   );
   assert.deepEqual(offered.sort(), ["read", "write"]);

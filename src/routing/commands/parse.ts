@@ -7,6 +7,7 @@ export const COMMAND_NAMES = [
   "new",
   "reset",
   "stop",
+  "compact",
   "model",
   "models",
 ] as const;

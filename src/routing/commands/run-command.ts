@@ -1,4 +1,5 @@
 import { resolveAgent } from "../../agents/agent-config.ts";
+import { compactSession } from "../../agents/compact-session.ts";
 import { newSessionEntry } from "../../agents/session-entry.ts";
 import type { OpenClawConfig } from "../../config/schema.ts";
 import { authProfilesPath, mergeAuthStores, readAuthProfiles } from "../../models/auth-profiles.ts";
@@ -45,6 +46,7 @@ const HELP = [
   "/model [list|status|<n>|<alias>|<provider/model>[@profile]|default]: show or switch this session's model",
   "/status: this session's model, tokens and state",
   "/usage: tokens and estimated cost of this session",
+  "/compact [instructions]: summarize older turns to free context",
   "/help (/commands): this list",
 ].join("\n");
 
@@ -69,6 +71,8 @@ export async function runCommand(cmd: ParsedCommand, ctx: CommandContext): Promi
       return modelCommand(cmd.args, ctx);
     case "stop":
       return { reply: "⚙️ Agent was aborted." };
+    case "compact":
+      return { reply: await compactNow(cmd.args, ctx) };
   }
 }
 
@@ -123,6 +127,22 @@ async function usageSummary(ctx: CommandContext): Promise<string> {
     `Usage (${sum.turns} model answers): in ${sum.input} · out ${sum.output} · cache read ${sum.cacheRead} · cache write ${sum.cacheWrite} tokens`,
     `Estimated cost: $${sum.cost.toFixed(4)} (from the model's price list; API-key auth only)`,
   ].join("\n");
+}
+
+async function compactNow(instructions: string, ctx: CommandContext): Promise<string> {
+  const timeoutSeconds = ctx.config.agents?.defaults?.timeoutSeconds ?? 600;
+  const out = await compactSession({
+    config: ctx.config,
+    stateDir: ctx.stateDir,
+    env: ctx.env,
+    agentId: ctx.agentId,
+    sessionKey: ctx.sessionKey,
+    ...(instructions ? { instructions } : {}),
+    now: ctx.now,
+    signal: AbortSignal.timeout(timeoutSeconds * 1000),
+  });
+  if (!out.ok) return out.message;
+  return `🧹 Compacted ${out.summarized} older messages into a summary (~${out.tokensBefore} → ~${out.tokensAfter} tokens).`;
 }
 
 async function newSession(args: string, ctx: CommandContext): Promise<CommandOutcome> {
