@@ -1,10 +1,13 @@
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { AssistantMessage } from "@earendil-works/pi-ai";
+import { shapeReply } from "../agents/reply-directives.ts";
 import { runSessionTurn, type TurnEvent } from "../agents/session-turn.ts";
 import type { OpenClawConfig } from "../config/schema.ts";
+import { Limiter } from "../infra/limiter.ts";
 import type { Logger } from "../infra/logger.ts";
 import type { AgentEventPayload, ChatEventPayload } from "../protocol/chat.ts";
+import { isAbortTrigger } from "../routing/commands/abort-words.ts";
 import { type ParsedCommand, parseCommand } from "../routing/commands/parse.ts";
 import { type CommandOutcome, runCommand } from "../routing/commands/run-command.ts";
 import { SessionLanes } from "../sessions/lane.ts";
@@ -61,8 +64,12 @@ export class RunRegistry {
   readonly #finished = new Map<string, { result: RunResult; at: number }>();
   readonly #byIdempotency = new Map<string, { runId: string; at: number }>();
 
+  /** Turns across all sessions (agents.defaults.maxConcurrent, 4 in OpenClaw's code). */
+  readonly #global: Limiter;
+
   constructor(deps: RunRegistryDeps) {
     this.#deps = deps;
+    this.#global = new Limiter(() => deps.config().agents?.defaults?.maxConcurrent ?? 4);
   }
 
   get activeCount(): number {
@@ -83,14 +90,18 @@ export class RunRegistry {
     const controller = new AbortController();
     const startedAt = Date.now();
     const command = parseCommand(req.text);
-    // `/stop` must not wait behind the run it stops: it skips the session's lane.
+    const busy = [...this.#active.values()].some(
+      (r) => r.sessionKey === req.sessionKey && !r.controller.signal.aborted,
+    );
+    // `/stop` (or an abort word while a run is busy) must not wait behind the run it stops: it
+    // skips the session's lane. Model turns also wait for a global slot (maxConcurrent).
     const done =
-      command?.name === "stop"
+      command?.name === "stop" || (busy && !command && isAbortTrigger(req.text))
         ? this.#stop(runId, req, startedAt)
         : this.#lanes.run(req.sessionKey, () =>
             command
               ? this.#executeCommand(runId, req, command, controller.signal, startedAt)
-              : this.#execute(runId, req, controller.signal, startedAt),
+              : this.#global.run(() => this.#execute(runId, req, controller.signal, startedAt)),
           );
     const run: ActiveRun = { runId, sessionKey: req.sessionKey, controller, startedAt, done };
     this.#active.set(runId, run);
@@ -231,9 +242,11 @@ export class RunRegistry {
       endedAt = Date.now();
       if (f.outcome === "ok") {
         agentEvent("lifecycle", { phase: "end", endedAt });
+        // A silent answer (NO_REPLY) ends the run with nothing to show; the transcript keeps it.
+        const shaped = shapeReply(f.reply);
         chatEvent({
           state: "final",
-          message: f.message,
+          message: shaped.silent ? { ...f.message, content: [] } : f.message,
           ...(f.message?.usage ? { usage: f.message.usage } : {}),
           stopReason: f.message?.stopReason ?? "stop",
         });
@@ -305,7 +318,7 @@ export class RunRegistry {
       status: f.outcome,
       startedAt,
       endedAt,
-      reply: f.reply,
+      reply: f.outcome === "ok" ? shapeReply(f.reply).text : f.reply,
       ...(f.errorMessage ? { error: f.errorMessage } : {}),
       ...(f.message ? { message: f.message } : {}),
     };

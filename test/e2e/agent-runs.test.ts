@@ -153,3 +153,30 @@ test("kill -9 in the middle of a turn leaves the session files parseable and usa
   assert.equal((final["message"] as { content: { text: string }[] }).content[0]?.text, "recovered");
   assert.match(JSON.stringify(llm.requests.at(-1)?.body.messages), /this turn will be cut/);
 });
+
+test("agents.defaults.maxConcurrent caps turns across sessions", async (t) => {
+  const llm = await startFakeOpenAI({ reply: "second" });
+  const cfg = config(llm.baseUrl);
+  const { client } = await gatewayWithClient(
+    t,
+    { config: { ...cfg, agents: { defaults: { ...cfg.agents.defaults, maxConcurrent: 1 } } } },
+    llm,
+  );
+  const chat = collectEvents(client, "chat");
+  llm.enqueue({ kind: "slow", text: "a b c d e", delayMsPerChunk: 100 });
+  const a = await client.request<{ runId: string }>("chat.send", {
+    sessionKey: "agent:main:one",
+    message: "first",
+    idempotencyKey: "mc1",
+  });
+  await llm.nextRequest();
+  const b = await client.request<{ runId: string }>("chat.send", {
+    sessionKey: "agent:main:two",
+    message: "second",
+    idempotencyKey: "mc2",
+  });
+  await chat.until((p) => p["runId"] === a.runId && p["state"] === "final");
+  assert.equal(llm.requests.length, 1, "the other session's turn waited for the free slot");
+  await chat.until((p) => p["runId"] === b.runId && p["state"] === "final");
+  assert.equal(llm.requests.length, 2);
+});

@@ -162,3 +162,34 @@ test("a session last used before today's 04:00 reset starts over on the next mes
   );
   assert.doesNotMatch(llm.lastRequestText(), /yesterday's chat/);
 });
+
+test("an abort word stops a busy run; a NO_REPLY answer shows nothing", async (t) => {
+  const llm = await startFakeOpenAI({ reply: "NO_REPLY" });
+  const { client } = await gatewayWithClient(t, { config: config(llm.baseUrl) }, llm);
+  llm.enqueue({
+    kind: "slow",
+    text: "one two three four five six seven eight nine ten",
+    delayMsPerChunk: 300,
+  });
+  const chat = collectEvents(client, "chat");
+  const slow = await client.request<{ runId: string }>("chat.send", {
+    sessionKey: "main",
+    message: "go on",
+    idempotencyKey: "w1",
+  });
+  await chat.until((p) => p["runId"] === slow.runId && p["state"] === "delta");
+  assert.equal((await say(client, "Stop!")).text, "⚙️ Agent was aborted.");
+  await chat.until((p) => p["runId"] === slow.runId && p["state"] === "aborted");
+
+  const silent = await say(client, "just listen");
+  assert.equal(silent.state, "final");
+  assert.equal(silent.text, "", "a silent answer has nothing to show");
+  const history = await client.request<{ messages: { role: string; content: { text?: string }[] }[] }>(
+    "chat.history",
+    { sessionKey: "main" },
+  );
+  assert.ok(
+    history.messages.every((m) => m.content.every((c) => c.text !== "NO_REPLY")),
+    "history hides it too",
+  );
+});

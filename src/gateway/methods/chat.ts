@@ -1,5 +1,8 @@
+import type { Message } from "@earendil-works/pi-ai";
 import { z } from "zod";
 import { defaultAgentId } from "../../agents/agent-config.ts";
+import { shapeReply } from "../../agents/reply-directives.ts";
+import { assistantText } from "../../agents/run-loop.ts";
 import { GatewayError } from "../../infra/errors.ts";
 import { branchMessages } from "../../sessions/history.ts";
 import { agentIdOfSessionKey, canonicalSessionKey } from "../../sessions/session-key.ts";
@@ -64,7 +67,8 @@ export const chatHistory = defineMethod({
     const entry = store[sessionKey];
     if (!entry) return { sessionKey, sessionId: null, messages: [] };
     const file = transcriptPath(entry, sessionsDir(stateDir, agentId));
-    const all = branchMessages((await readTranscript(file)).entries);
+    // Silent answers (NO_REPLY) were never shown to the user; history does not show them either.
+    const all = branchMessages((await readTranscript(file)).entries).filter((m) => !isSilentAnswer(m));
     const limited = all.slice(-(p.limit ?? 200));
     // Newest messages win when the cap bites: drop from the front.
     let bytes = 0;
@@ -82,3 +86,12 @@ export const chatHistory = defineMethod({
     };
   },
 });
+
+function isSilentAnswer(m: Message): boolean {
+  return (
+    m.role === "assistant" &&
+    m.content.every((c) => c.type === "text") &&
+    m.content.length > 0 &&
+    shapeReply(assistantText(m)).silent
+  );
+}
