@@ -1,4 +1,5 @@
 import path from "node:path";
+import { loadOrCreateDeviceIdentity, readDeviceToken, storeDeviceToken } from "../client/device-identity.ts";
 import { GatewayClient } from "../client/gateway-client.ts";
 import { loadDotEnvFiles } from "../config/env-files.ts";
 import { type ConfigSnapshot, readConfigSnapshot } from "../config/load.ts";
@@ -74,15 +75,33 @@ export function timeoutMs(opts: RemoteOptions, fallback = 30_000): number {
   return n;
 }
 
+/**
+ * Connects as this machine's device (`identity/device.json`, created on first use), with the
+ * device token from `identity/device-auth.json` when there is one; a token issued in hello-ok is
+ * stored for the next command (reference-gateway §2 items 7–10).
+ */
 export async function connectGateway(ctx: CliContext, opts: RemoteOptions): Promise<GatewayClient> {
   const target = await resolveGatewayTarget(ctx, opts);
-  return GatewayClient.connect({
+  const stateDir = ctx.paths.stateDir;
+  const identity = await loadOrCreateDeviceIdentity(stateDir);
+  const deviceToken = await readDeviceToken(stateDir, identity.deviceId, "operator");
+  const client = await GatewayClient.connect({
     url: target.url,
     ...(target.token ? { token: target.token } : {}),
     ...(target.password ? { password: target.password } : {}),
     version: packageVersion(),
     connectTimeoutMs: Math.min(timeoutMs(opts), 10_000),
+    device: { identity, deviceToken },
   });
+  const issued = client.hello.auth.deviceToken;
+  if (issued && issued !== deviceToken) {
+    await storeDeviceToken(stateDir, identity.deviceId, {
+      role: client.hello.auth.role,
+      token: issued,
+      scopes: client.hello.auth.scopes,
+    });
+  }
+  return client;
 }
 
 export function printJson(value: unknown): void {

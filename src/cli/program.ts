@@ -3,6 +3,7 @@ import { UserFacingError } from "../infra/errors.ts";
 import { packageVersion } from "../infra/version.ts";
 import { registerAgentCommand } from "./commands/agent.ts";
 import { registerConfigCommands } from "./commands/config.ts";
+import { registerDevicesCommands } from "./commands/devices.ts";
 import { registerGatewayCommands } from "./commands/gateway.ts";
 import { registerHealthCommands } from "./commands/health.ts";
 import { registerLogsCommand } from "./commands/logs.ts";
@@ -25,6 +26,7 @@ export async function buildProgram(): Promise<Command> {
   registerConfigCommands(program);
   registerLogsCommand(program);
   registerModelsCommands(program);
+  registerDevicesCommands(program);
   return program;
 }
 

@@ -1,6 +1,8 @@
 import { randomUUID } from "node:crypto";
 import WebSocket from "ws";
+import { buildDeviceAuthPayload } from "../protocol/device-auth.ts";
 import { type ErrorShape, type EventFrame, type HelloOk, PROTOCOL_VERSION } from "../protocol/frames.ts";
+import { type DeviceIdentity, publicKeyRaw, signPayload } from "./device-identity.ts";
 
 export interface ClientOptions {
   url: string;
@@ -12,6 +14,12 @@ export interface ClientOptions {
   scopes?: string[];
   /** Connect + handshake budget. */
   connectTimeoutMs?: number;
+  /**
+   * Sign the challenge with this identity (reference-gateway §2 item 7, payload v3). With a
+   * `deviceToken` from an earlier `hello-ok.auth.deviceToken`, it is sent too and can stand in
+   * for the shared secret; a new token in this connect's hello-ok is the caller's to store.
+   */
+  device?: { identity: DeviceIdentity; deviceToken?: string | undefined };
 }
 
 /** The gateway answered a request with an error frame. */
@@ -47,6 +55,56 @@ const DEFAULT_SCOPES = [
   "operator.approvals",
   "operator.pairing",
 ];
+
+/** The `connect` params for `opts`, signing `nonce` when a device identity is given. */
+function connectParams(opts: ClientOptions, nonce: string): Record<string, unknown> {
+  const client = {
+    id: opts.clientId ?? "cli",
+    version: opts.version ?? "0.0.0",
+    platform: process.platform,
+    mode: opts.mode ?? "cli",
+  };
+  const role = "operator";
+  const scopes = opts.scopes ?? DEFAULT_SCOPES;
+  const deviceToken = opts.device?.deviceToken;
+  const auth = {
+    ...(opts.token ? { token: opts.token } : {}),
+    ...(opts.password ? { password: opts.password } : {}),
+    ...(deviceToken ? { deviceToken } : {}),
+  };
+  let device: Record<string, unknown> | undefined;
+  if (opts.device) {
+    const { identity } = opts.device;
+    const signedAt = Date.now();
+    const payload = buildDeviceAuthPayload("v3", {
+      deviceId: identity.deviceId,
+      clientId: client.id,
+      clientMode: client.mode,
+      role,
+      scopes,
+      signedAtMs: signedAt,
+      token: opts.token ?? deviceToken ?? "",
+      nonce,
+      platform: client.platform,
+    });
+    device = {
+      id: identity.deviceId,
+      publicKey: publicKeyRaw(identity),
+      signature: signPayload(identity, payload),
+      signedAt,
+      nonce,
+    };
+  }
+  return {
+    minProtocol: PROTOCOL_VERSION,
+    maxProtocol: PROTOCOL_VERSION,
+    client,
+    role,
+    scopes,
+    ...(device ? { device } : {}),
+    ...(Object.keys(auth).length ? { auth } : {}),
+  };
+}
 
 /**
  * A typed client of the gateway protocol for the CLI and tests: waits for the challenge, sends
@@ -119,31 +177,13 @@ export class GatewayClient {
           return;
         }
         if (frame.type === "event" && frame.event === "connect.challenge") {
+          const nonce = (frame.payload as { nonce?: unknown } | undefined)?.nonce;
           ws.send(
             JSON.stringify({
               type: "req",
               id,
               method: "connect",
-              params: {
-                minProtocol: PROTOCOL_VERSION,
-                maxProtocol: PROTOCOL_VERSION,
-                client: {
-                  id: opts.clientId ?? "cli",
-                  version: opts.version ?? "0.0.0",
-                  platform: process.platform,
-                  mode: opts.mode ?? "cli",
-                },
-                role: "operator",
-                scopes: opts.scopes ?? DEFAULT_SCOPES,
-                ...(opts.token || opts.password
-                  ? {
-                      auth: {
-                        ...(opts.token ? { token: opts.token } : {}),
-                        ...(opts.password ? { password: opts.password } : {}),
-                      },
-                    }
-                  : {}),
-              },
+              params: connectParams(opts, typeof nonce === "string" ? nonce : ""),
             }),
           );
         } else if (frame.type === "res" && frame.id === id) {

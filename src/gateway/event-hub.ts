@@ -17,10 +17,18 @@ export const GATEWAY_EVENTS = [
   "shutdown",
   "health",
   "heartbeat",
+  "device.pair.requested",
+  "device.pair.resolved",
 ];
 
 /** Which scope an event needs: chat and agent frames carry conversation content. */
-const EVENT_SCOPES: Readonly<Record<string, MethodScope>> = { chat: "operator.read", agent: "operator.read" };
+// Pairing events carry device keys and addresses: only pairing admins see them.
+const EVENT_SCOPES: Readonly<Record<string, MethodScope>> = {
+  chat: "operator.read",
+  agent: "operator.read",
+  "device.pair.requested": "operator.pairing",
+  "device.pair.resolved": "operator.pairing",
+};
 
 /**
  * Fans gateway events out to connected clients (an observer path: the core message path never

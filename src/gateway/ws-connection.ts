@@ -9,13 +9,13 @@ import {
   MAX_BUFFERED_BYTES,
   MAX_PAYLOAD_BYTES,
   MAX_PRECONNECT_FRAME_BYTES,
-  OPERATOR_SCOPES,
   PROTOCOL_VERSION,
   RequestFrameSchema,
   type ResponseFrame,
   TICK_INTERVAL_MS,
 } from "../protocol/frames.ts";
-import { checkSharedAuth } from "./auth-check.ts";
+import { authorizeConnect, peerInfo } from "./device-connect.ts";
+import { DevicePairingStore } from "./device-pairing.ts";
 import { GATEWAY_EVENTS } from "./event-hub.ts";
 import type { CallerInfo, MethodRegistry } from "./method-registry.ts";
 import type { GatewayServices } from "./services.ts";
@@ -59,7 +59,8 @@ function rawLength(data: RawData): number {
 export function acceptConnection(ws: WebSocket, req: IncomingMessage, deps: ConnectionDeps): void {
   const connId = randomUUID();
   const nonce = randomBytes(16).toString("base64url");
-  const remoteAddress = req.socket.remoteAddress ?? "";
+  const peer = peerInfo(req);
+  const remoteAddress = peer.remoteAddress;
   const log = deps.log;
   const closed = new AbortController();
   let caller: CallerInfo | undefined;
@@ -192,26 +193,49 @@ export function acceptConnection(ws: WebSocket, req: IncomingMessage, deps: Conn
     }
     const role = p.role ?? "operator";
     if (role !== "operator" && role !== "node") return reject("invalid role", 1008);
-    const auth = checkSharedAuth(deps.services.runtime().auth, p);
-    if (!auth.ok) {
-      log.warn("connect rejected", { connId, remoteAddress, client: p.client.id, code: auth.code });
-      return reject(auth.message, 1008, { code: auth.code, authReason: auth.reason });
+    const outcome = await authorizeConnect({
+      params: p,
+      role,
+      nonce,
+      peer,
+      auth: deps.services.runtime().auth,
+      controlUi: deps.services.config.current.config.gateway?.controlUi ?? {},
+      devices: new DevicePairingStore(deps.services.paths.stateDir),
+      broadcast: (event, payload) => deps.services.events.broadcast(event, payload),
+      nowMs: Date.now(),
+    });
+    if (!outcome.ok) {
+      log.warn("connect rejected", {
+        connId,
+        remoteAddress,
+        client: p.client.id,
+        code: outcome.error.details?.["code"] ?? outcome.error.code,
+      });
+      send({ type: "res", id, ok: false, error: outcome.error });
+      return fail(1008, outcome.closeReason);
     }
     clearTimeout(handshakeTimer);
-    // Shared-secret auth grants the operator scopes asked for (default read+write). Device identity
-    // and per-device scopes narrow this once device pairing is in place.
-    const requested = (p.scopes ?? ["operator.read", "operator.write"]).filter((s) =>
-      (OPERATOR_SCOPES as readonly string[]).includes(s),
-    );
-    const scopes = new Set(role === "operator" ? requested : []);
-    caller = { connId, role, scopes, clientId: p.client.id, clientMode: p.client.mode, remoteAddress };
+    const scopes = new Set(outcome.scopes);
+    caller = {
+      connId,
+      role,
+      scopes,
+      clientId: p.client.id,
+      clientMode: p.client.mode,
+      remoteAddress,
+    };
     const hello: HelloOk = {
       type: "hello-ok",
       protocol: PROTOCOL_VERSION,
       server: { version: deps.services.version, connId },
       features: { methods: deps.registry.names(), events: GATEWAY_EVENTS },
       snapshot: await deps.snapshot(),
-      auth: { role, scopes: [...scopes] },
+      auth: {
+        role,
+        scopes: [...scopes],
+        ...(outcome.deviceToken ? { deviceToken: outcome.deviceToken } : {}),
+        ...(outcome.issuedAtMs !== undefined ? { issuedAtMs: outcome.issuedAtMs } : {}),
+      },
       policy: {
         maxPayload: MAX_PAYLOAD_BYTES,
         maxBufferedBytes: MAX_BUFFERED_BYTES,

@@ -226,8 +226,10 @@ export async function spawnGateway(opts: SpawnOptions = {}): Promise<SpawnedGate
       return GatewayClient.connect({
         url: `ws://127.0.0.1:${port}`,
         ...(t ? { token: t } : {}),
-        clientId: "test",
-        mode: "test",
+        // The local backend client keeps its scopes with the shared token alone (reference §2
+        // item 7); a `test` client without a device would hold none since GHSA-rqpp-rjj8-7wv8.
+        clientId: "gateway-client",
+        mode: "backend",
         ...(c.scopes ? { scopes: c.scopes } : {}),
       });
     },

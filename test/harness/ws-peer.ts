@@ -30,19 +30,28 @@ export interface WsPeer {
   close(): void;
 }
 
-/** Connect params of a test client; `token` goes into `auth.token`. */
+/**
+ * Connect params of a test client; `token` goes into `auth.token`. It connects as the local
+ * backend client, which keeps its requested scopes without a device (reference §2 item 7).
+ */
 export function connectParams(opts: { token?: string } = {}): Record<string, unknown> {
   return {
     minProtocol: 4,
     maxProtocol: 4,
-    client: { id: "test", version: "0.0.0", platform: process.platform, mode: "test" },
+    client: { id: "gateway-client", version: "0.0.0", platform: process.platform, mode: "backend" },
     ...(opts.token ? { auth: { token: opts.token } } : {}),
   };
 }
 
-/** Opens a socket to `url` and resolves once it is open (before any frame is sent). */
-export function openPeer(url: string, opts: { token?: string } = {}): Promise<WsPeer> {
-  const ws = new WebSocket(url);
+/**
+ * Opens a socket to `url` and resolves once it is open (before any frame is sent). `headers` are
+ * sent with the upgrade (a browser's `Origin`, a proxy's `X-Forwarded-For`).
+ */
+export function openPeer(
+  url: string,
+  opts: { token?: string; headers?: Record<string, string> } = {},
+): Promise<WsPeer> {
+  const ws = new WebSocket(url, opts.headers ? { headers: opts.headers } : {});
   const frames: Frame[] = [];
   const waiters = new Set<() => void>();
   // Writes that race a server-side close (EPIPE, ECONNRESET) surface here; the close is what we assert.

@@ -2,6 +2,14 @@ import type { MethodDef } from "../method-registry.ts";
 import { agent, agentWait } from "./agent.ts";
 import { chatAbort, chatHistory, chatSend } from "./chat.ts";
 import { configApply, configGet, configPatch, configSchema, configSet } from "./config.ts";
+import {
+  devicePairApprove,
+  devicePairList,
+  devicePairReject,
+  devicePairRemove,
+  deviceTokenRevoke,
+  deviceTokenRotate,
+} from "./devices.ts";
 import { health, status } from "./health.ts";
 import { logsTail } from "./logs.ts";
 import { modelsList } from "./models.ts";
@@ -27,5 +35,11 @@ export function allMethods(): MethodDef[] {
     sessionsDelete,
     modelsList,
     logsTail,
+    devicePairList,
+    devicePairApprove,
+    devicePairReject,
+    devicePairRemove,
+    deviceTokenRotate,
+    deviceTokenRevoke,
   ] as MethodDef[];
 }

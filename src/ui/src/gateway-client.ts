@@ -1,12 +1,17 @@
 import { reconnectDelayMs } from "./backoff.ts";
+import { type DeviceAuth, signPayload } from "./device-identity.ts";
 import { GatewayRequestError, GatewayUnreachableError } from "./gateway-errors.ts";
 import {
   buildConnectParams,
+  CONNECT_ROLE,
   type ConnectClientInfo,
+  type ConnectDevice,
+  connectSignaturePayload,
   type EventFrame,
   type HelloOk,
   isAuthFailure,
   ProtocolError,
+  parseChallengeNonce,
   parseHelloOk,
   parseInboundFrame,
   parseShutdownReason,
@@ -23,6 +28,8 @@ export interface GatewayClientOptions {
   client: ConnectClientInfo;
   /** Read at every connect, so a token entered after a refusal is used on the retry. */
   getToken(): string | undefined;
+  /** Signs the challenge with this device and keeps the device token hello-ok issues. */
+  device?: DeviceAuth;
   onStatus(status: ConnectionStatus): void;
   /** Every event except the handshake's `connect.challenge` and `tick`. */
   onEvent(frame: EventFrame): void;
@@ -162,7 +169,12 @@ export class GatewayClient {
       return;
     }
     if (frame.event === "connect.challenge") {
-      this.#sendConnect(ws);
+      void this.#sendConnect(ws, parseChallengeNonce(frame.payload) ?? "").catch((err: unknown) =>
+        this.#drop(
+          ws,
+          `could not sign the connect request: ${err instanceof Error ? err.message : String(err)}`,
+        ),
+      );
       return;
     }
     if (frame.seq !== undefined) {
@@ -184,17 +196,39 @@ export class GatewayClient {
     else pending.reject(new GatewayRequestError(pending.method, frame.error));
   }
 
-  #sendConnect(ws: WebSocket): void {
+  async #sendConnect(ws: WebSocket, nonce: string): Promise<void> {
     if (this.#connectSent) return;
     this.#connectSent = true;
-    const params = buildConnectParams(this.#opts.client, this.#opts.getToken());
+    const token = this.#opts.getToken();
+    const device = await this.#signedDevice(nonce, token);
+    if (ws !== this.#ws) return; // dropped while we signed
+    const params = buildConnectParams(this.#opts.client, token, device);
     this.#call(ws, "connect", params, HANDSHAKE_TIMEOUT_MS).then(
-      (payload) => this.#onHello(ws, payload),
+      (payload) => this.#onHello(ws, payload, device?.device.id),
       (err: unknown) => this.#onConnectFailed(ws, err),
     );
   }
 
-  #onHello(ws: WebSocket, payload: unknown): void {
+  async #signedDevice(
+    nonce: string,
+    token: string | undefined,
+  ): Promise<{ device: ConnectDevice; deviceToken: string | undefined } | undefined> {
+    const identity = await this.#opts.device?.identity();
+    if (!identity || !this.#opts.device) return undefined;
+    const deviceToken = this.#opts.device.token(identity.deviceId, CONNECT_ROLE);
+    const signedAt = Date.now();
+    const payload = connectSignaturePayload(this.#opts.client, identity.deviceId, signedAt, nonce, {
+      token,
+      deviceToken,
+    });
+    const signature = await signPayload(identity, payload);
+    return {
+      device: { id: identity.deviceId, publicKey: identity.publicKey, signature, signedAt, nonce },
+      deviceToken,
+    };
+  }
+
+  #onHello(ws: WebSocket, payload: unknown, deviceId: string | undefined): void {
     if (ws !== this.#ws) return;
     clearTimeout(this.#handshakeTimer);
     let hello: HelloOk;
@@ -204,6 +238,14 @@ export class GatewayClient {
       if (!(err instanceof ProtocolError)) throw err;
       this.#drop(ws, `unexpected handshake answer: ${err.message}`);
       return;
+    }
+    const issued = hello.auth.deviceToken;
+    if (deviceId && issued) {
+      this.#opts.device?.storeToken(deviceId, {
+        role: hello.auth.role,
+        token: issued,
+        scopes: hello.auth.scopes,
+      });
     }
     this.#attempt = 0;
     this.#watchTicks(ws, hello.tickIntervalMs);

@@ -1,6 +1,7 @@
 import { ChatComposer } from "./chat-composer.ts";
 import { ChatHeader } from "./chat-header.ts";
 import { ChatMessage } from "./chat-message.ts";
+import { createDeviceAuth } from "./device-identity.ts";
 import { gatewayUrl } from "./gateway-url.ts";
 import { MessageList } from "./message-list.ts";
 import { OpenClawApp } from "./openclaw-app.ts";
@@ -27,5 +28,6 @@ const app = new OpenClawApp({
     locale: navigator.language,
   },
   tokens,
+  device: createDeviceAuth(() => window.localStorage),
 });
 document.body.append(app);

@@ -1,6 +1,7 @@
 import { css, html, LitElement, nothing } from "lit";
 import type { SendEvent } from "./chat-composer.ts";
 import { ChatController } from "./chat-controller.ts";
+import type { DeviceAuth } from "./device-identity.ts";
 import { type ConnectionStatus, GatewayClient } from "./gateway-client.ts";
 import type { ConnectClientInfo, EventFrame } from "./protocol.ts";
 import type { TokenEvent } from "./token-prompt.ts";
@@ -10,6 +11,7 @@ export interface AppDeps {
   gatewayUrl: string;
   client: ConnectClientInfo;
   tokens: TokenStore;
+  device: DeviceAuth;
 }
 
 /**
@@ -34,6 +36,7 @@ export class OpenClawApp extends LitElement {
       url: deps.gatewayUrl,
       client: deps.client,
       getToken: () => this.#tokens.get(),
+      device: deps.device,
       onStatus: (status) => this.#onStatus(status),
       onEvent: (frame) => this.#onEvent(frame),
       onGap: () => void this.#chat.reload(),

@@ -7,6 +7,8 @@
  * either returns a typed value or throws `ProtocolError`.
  */
 
+import { buildDeviceAuthPayload } from "../../protocol/device-auth.ts";
+
 export const PROTOCOL_VERSION = 4;
 
 /** The server's default when hello-ok carries no policy (reference-gateway §2, step 10). */
@@ -54,6 +56,8 @@ export interface HelloOk {
   methods: string[];
   sessionDefaults: SessionDefaults | undefined;
   tickIntervalMs: number;
+  /** `auth`: what this connection holds, and a device token the gateway issued. */
+  auth: { role: string; scopes: string[]; deviceToken: string | undefined };
 }
 
 export class ProtocolError extends Error {
@@ -107,27 +111,73 @@ export interface ConnectClientInfo {
   locale: string;
 }
 
+/** `connect.params.device`: the challenge nonce signed with the device key. */
+export interface ConnectDevice {
+  id: string;
+  publicKey: string;
+  signature: string;
+  signedAt: number;
+  nonce: string;
+}
+
+export const CONTROL_UI_CLIENT_ID = "openclaw-control-ui";
+export const CONTROL_UI_MODE = "webchat";
+export const CONNECT_ROLE = "operator";
+
+/**
+ * The v3 string the device signs (reference-gateway §2 item 7), for the fields this UI sends:
+ * the token field carries the shared token, else the device token.
+ */
+export function connectSignaturePayload(
+  info: ConnectClientInfo,
+  deviceId: string,
+  signedAtMs: number,
+  nonce: string,
+  auth: { token?: string | undefined; deviceToken?: string | undefined },
+): string {
+  return buildDeviceAuthPayload("v3", {
+    deviceId,
+    clientId: CONTROL_UI_CLIENT_ID,
+    clientMode: CONTROL_UI_MODE,
+    role: CONNECT_ROLE,
+    scopes: OPERATOR_SCOPES,
+    signedAtMs,
+    token: auth.token ?? auth.deviceToken ?? "",
+    nonce,
+    platform: info.platform,
+  });
+}
+
 /** The `connect` request params; `auth` is left out when we hold no token. */
 export function buildConnectParams(
   info: ConnectClientInfo,
   token: string | undefined,
+  device?: { device: ConnectDevice; deviceToken: string | undefined },
 ): Record<string, unknown> {
+  const deviceToken = device?.deviceToken;
+  const auth = { ...(token ? { token } : {}), ...(deviceToken ? { deviceToken } : {}) };
   return {
     minProtocol: PROTOCOL_VERSION,
     maxProtocol: PROTOCOL_VERSION,
     client: {
-      id: "openclaw-control-ui",
+      id: CONTROL_UI_CLIENT_ID,
       displayName: "Control UI",
       version: info.version,
       platform: info.platform,
-      mode: "webchat",
+      mode: CONTROL_UI_MODE,
     },
-    role: "operator",
+    role: CONNECT_ROLE,
     scopes: [...OPERATOR_SCOPES],
-    ...(token ? { auth: { token } } : {}),
+    ...(device ? { device: device.device } : {}),
+    ...(Object.keys(auth).length ? { auth } : {}),
     userAgent: info.userAgent,
     locale: info.locale,
   };
+}
+
+/** `connect.challenge` payload: the nonce to sign. */
+export function parseChallengeNonce(payload: unknown): string | undefined {
+  return isRecord(payload) ? optionalString(payload["nonce"]) : undefined;
 }
 
 function parseSessionDefaults(value: unknown): SessionDefaults | undefined {
@@ -147,6 +197,8 @@ export function parseHelloOk(payload: unknown): HelloOk {
   const policy = isRecord(payload["policy"]) ? payload["policy"] : {};
   const tick = policy["tickIntervalMs"];
   const methods = Array.isArray(features["methods"]) ? features["methods"] : [];
+  const auth = isRecord(payload["auth"]) ? payload["auth"] : {};
+  const scopes = Array.isArray(auth["scopes"]) ? auth["scopes"] : [];
   return {
     protocol: typeof payload["protocol"] === "number" ? payload["protocol"] : PROTOCOL_VERSION,
     serverVersion: optionalString(server["version"]) ?? "unknown",
@@ -154,6 +206,11 @@ export function parseHelloOk(payload: unknown): HelloOk {
     methods: methods.filter((m): m is string => typeof m === "string"),
     sessionDefaults: parseSessionDefaults(snapshot["sessionDefaults"]),
     tickIntervalMs: typeof tick === "number" && tick > 0 ? tick : DEFAULT_TICK_INTERVAL_MS,
+    auth: {
+      role: optionalString(auth["role"]) ?? CONNECT_ROLE,
+      scopes: scopes.filter((s): s is string => typeof s === "string"),
+      deviceToken: optionalString(auth["deviceToken"]),
+    },
   };
 }
 
