@@ -2,12 +2,14 @@ import { Command } from "commander";
 import { UserFacingError } from "../infra/errors.ts";
 import { packageVersion } from "../infra/version.ts";
 import { registerAgentCommand } from "./commands/agent.ts";
+import { registerChannelsCommands } from "./commands/channels.ts";
 import { registerConfigCommands } from "./commands/config.ts";
 import { registerDevicesCommands } from "./commands/devices.ts";
 import { registerGatewayCommands } from "./commands/gateway.ts";
 import { registerHealthCommands } from "./commands/health.ts";
 import { registerLogsCommand } from "./commands/logs.ts";
 import { registerModelsCommands } from "./commands/models.ts";
+import { registerPairingCommands } from "./commands/pairing.ts";
 
 /** The command tree. Command modules import their heavy dependencies inside their actions. */
 export async function buildProgram(): Promise<Command> {
@@ -26,6 +28,8 @@ export async function buildProgram(): Promise<Command> {
   registerConfigCommands(program);
   registerLogsCommand(program);
   registerModelsCommands(program);
+  registerPairingCommands(program);
+  registerChannelsCommands(program);
   registerDevicesCommands(program);
   return program;
 }

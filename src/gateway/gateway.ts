@@ -2,6 +2,7 @@ import { type FSWatcher, watch } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { defaultAgentId, resolveAgent } from "../agents/agent-config.ts";
+import type { ChannelManager } from "../channels/manager.ts";
 import { applyConfigEnvBlock, loadDotEnvFiles } from "../config/env-files.ts";
 import { formatIssues } from "../config/issues.ts";
 import { type ConfigSnapshot, readConfigSnapshot } from "../config/load.ts";
@@ -25,6 +26,7 @@ import { MissingCredentialError, resolveCredential } from "../models/credentials
 import { resolveModelRef } from "../models/model-ref.ts";
 import { warmApi } from "../models/stream.ts";
 import { TICK_INTERVAL_MS } from "../protocol/frames.ts";
+import { startChannels } from "./channel-runtime.ts";
 import { ConfigHolder } from "./config-holder.ts";
 import { EventHub } from "./event-hub.ts";
 import { inactiveFeatures } from "./inactive-features.ts";
@@ -134,6 +136,7 @@ export async function startGateway(opts: StartOptions): Promise<RunningGateway> 
     registerSecret: (secret) => redactor.registerSecret(secret),
   });
   let restartTimer: NodeJS.Timeout | undefined;
+  let channels: ChannelManager | undefined;
   const services: GatewayServices = {
     version: packageVersion(),
     startedAt,
@@ -144,6 +147,7 @@ export async function startGateway(opts: StartOptions): Promise<RunningGateway> 
     log,
     events,
     runs,
+    channelsStatus: () => channels?.status(),
     runtime: () => runtime,
     inactiveFeatures: () => inactiveFeatures(config.current.source),
     requestRestart: (reason) => {
@@ -160,6 +164,8 @@ export async function startGateway(opts: StartOptions): Promise<RunningGateway> 
   });
   const url = `http://${server.host}:${server.port}/`;
   announce(opts.console, log, server, runtime);
+  // After listen: clients are served while channels connect, and a failing one stops nothing.
+  channels = startChannels({ config: () => config.current.config, stateDir: paths.stateDir, env, log, runs });
 
   const tick = setInterval(() => events.broadcast("tick", { ts: Date.now() }), TICK_INTERVAL_MS);
   tick.unref();
@@ -233,8 +239,10 @@ export async function startGateway(opts: StartOptions): Promise<RunningGateway> 
     clearInterval(pruneTimer);
     clearTimeout(restartTimer);
     watcher?.close();
+    const channelsStopped = channels?.stop();
     runs.abortAll();
     await server.close(reason);
+    await channelsStopped;
     await Promise.race([runs.drain(), new Promise((r) => setTimeout(r, 500))]);
     log.info("gateway stopped", { reason });
     await sink.close();

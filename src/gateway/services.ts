@@ -1,3 +1,4 @@
+import type { ChannelsSnapshot } from "../channels/manager.ts";
 import type { OpenClawPaths } from "../config/paths.ts";
 import type { Logger, LogSink } from "../infra/logger.ts";
 import type { ConfigHolder } from "./config-holder.ts";
@@ -16,6 +17,8 @@ export interface GatewayServices {
   readonly log: Logger;
   readonly events: EventHub;
   readonly runs: RunRegistry;
+  /** The chat channels' status; `undefined` before they start. */
+  channelsStatus(): ChannelsSnapshot | undefined;
   runtime(): GatewayRuntime;
   /** Config keys present in the file whose feature is not active in this build (for `status`). */
   inactiveFeatures(): string[];

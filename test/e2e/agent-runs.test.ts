@@ -58,7 +58,10 @@ test("agent answers twice on one id (accepted, then final) and agent.wait report
 test("chat.abort stops a streaming run; the session keeps working and survives a restart", async (t) => {
   const llm = await startFakeOpenAI({ reply: "done" });
   const gw = await spawnGateway({ config: config(llm.baseUrl) });
+  let gw2: Awaited<ReturnType<typeof spawnGateway>> | undefined;
+  // The restarted gateway must be gone before the shared home is removed (hooks run in order).
   t.after(async () => {
+    await gw2?.stop();
     await disposeGateway(gw);
     await llm.close();
   });
@@ -93,8 +96,7 @@ test("chat.abort stops a streaming run; the session keeps working and survives a
   // A restart sees every acknowledged message.
   const home = gw.home;
   await gw.stop();
-  const gw2 = await spawnGateway({ home });
-  t.after(() => gw2.stop());
+  gw2 = await spawnGateway({ home });
   const c2 = await gw2.connect();
   t.after(() => c2.close());
   const history = await c2.request<{
@@ -109,7 +111,10 @@ test("chat.abort stops a streaming run; the session keeps working and survives a
 test("kill -9 in the middle of a turn leaves the session files parseable and usable", async (t) => {
   const llm = await startFakeOpenAI({ reply: "recovered" });
   const gw = await spawnGateway({ config: config(llm.baseUrl) });
+  let gw2: Awaited<ReturnType<typeof spawnGateway>> | undefined;
+  // The restarted gateway must be gone before its home is removed (hooks run in order).
   t.after(async () => {
+    await gw2?.stop();
     await gw.home.cleanup();
     await llm.close();
   });
@@ -139,8 +144,7 @@ test("kill -9 in the middle of a turn leaves the session files parseable and usa
     "the acknowledged user message was on disk before the model answered",
   );
 
-  const gw2 = await spawnGateway({ home: gw.home });
-  t.after(() => gw2.stop());
+  gw2 = await spawnGateway({ home: gw.home });
   const c2 = await gw2.connect();
   t.after(() => c2.close());
   const chat2 = collectEvents(c2, "chat");

@@ -1,5 +1,6 @@
 import type { MethodDef } from "../method-registry.ts";
 import { agent, agentWait } from "./agent.ts";
+import { channelsStatus } from "./channels.ts";
 import { chatAbort, chatHistory, chatSend } from "./chat.ts";
 import { configApply, configGet, configPatch, configSchema, configSet } from "./config.ts";
 import {
@@ -35,6 +36,7 @@ export function allMethods(): MethodDef[] {
     sessionsDelete,
     modelsList,
     logsTail,
+    channelsStatus,
     devicePairList,
     devicePairApprove,
     devicePairReject,

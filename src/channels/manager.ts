@@ -1,0 +1,320 @@
+import { setTimeout as sleepFor } from "node:timers/promises";
+import type { OpenClawConfig } from "../config/schema.ts";
+import { errorMessage } from "../infra/errors.ts";
+import type { Logger } from "../infra/logger.ts";
+import { listAccountIds, resolveAccountConfig } from "./accounts.ts";
+import {
+  type AccountConfig,
+  type AdapterFactory,
+  CHANNEL_IDS,
+  type ChannelAdapter,
+  ChannelAuthError,
+  type ChannelId,
+  type InboundMessage,
+} from "./adapter.ts";
+import { backoffDelayMs } from "./backoff.ts";
+import { ChannelInbox, inboxFile } from "./inbox.ts";
+
+type Loader = () => Promise<{ createAdapter: AdapterFactory }>;
+
+// No SDK is loaded until a configured account needs it (STYLE §2.9).
+const LOADERS: Record<ChannelId, Loader> = {
+  telegram: () => import("./telegram/adapter.ts"),
+};
+
+/**
+ * Handles one recorded message end to end (the routing pipeline, wired by the gateway). Resolves
+ * when it is settled: answered, or deliberately not. Rejects when delivery finally failed.
+ */
+export type InboundHandler = (
+  msg: InboundMessage,
+  adapter: ChannelAdapter,
+  account: AccountConfig,
+  signal: AbortSignal,
+) => Promise<void>;
+
+export interface ChannelManagerDeps {
+  config: () => OpenClawConfig;
+  stateDir: string;
+  env: NodeJS.ProcessEnv;
+  log: Logger;
+  handle: InboundHandler;
+  /** Injected by tests to record the delays chosen instead of waiting them out. */
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  loaders?: Partial<Record<ChannelId, Loader>>;
+}
+
+/** One account in `channels.status` (reference-gateway §2, account snapshot fields). */
+export interface AccountSnapshot {
+  accountId: string;
+  enabled: boolean;
+  configured: boolean;
+  running: boolean;
+  connected: boolean;
+  state: string;
+  mode?: string;
+  reconnectAttempts: number;
+  lastError?: string;
+  lastStartAt?: number;
+  lastStopAt?: number;
+  lastConnectedAt?: number;
+  lastInboundAt?: number;
+  lastOutboundAt?: number;
+  dmPolicy: string;
+  tokenSource?: string;
+  bot?: { id: string; username?: string };
+  pendingInbound: number;
+  failedDeliveries: number;
+}
+
+export interface ChannelsSnapshot {
+  ts: number;
+  channelOrder: ChannelId[];
+  channelAccounts: Partial<Record<ChannelId, AccountSnapshot[]>>;
+  channelDefaultAccountId: Partial<Record<ChannelId, string>>;
+}
+
+const defaultSleep = (ms: number, signal: AbortSignal): Promise<void> =>
+  sleepFor(ms, undefined, { signal }).then(() => undefined);
+
+/**
+ * Starts every configured and enabled channel account, keeps each running (restarting a crashed
+ * adapter with capped backoff), feeds their messages through the durable inbox to the pipeline,
+ * and reports status. One failing account never stops another (DESIGN.md §5).
+ */
+export class ChannelManager {
+  readonly #deps: ChannelManagerDeps;
+  readonly #root = new AbortController();
+  readonly #accounts: AccountRunner[] = [];
+
+  constructor(deps: ChannelManagerDeps) {
+    this.#deps = deps;
+  }
+
+  /** Starts the accounts in the background; never rejects. */
+  start(): void {
+    const config = this.#deps.config();
+    for (const channel of CHANNEL_IDS) {
+      for (const accountId of listAccountIds(config, channel)) {
+        const runner = new AccountRunner(channel, accountId, this.#deps, this.#root.signal);
+        this.#accounts.push(runner);
+        void runner.start();
+      }
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.#root.abort(new Error("gateway stopping"));
+    await Promise.allSettled(this.#accounts.map((a) => a.stopped()));
+  }
+
+  status(): ChannelsSnapshot {
+    const channelAccounts: Partial<Record<ChannelId, AccountSnapshot[]>> = {};
+    for (const a of this.#accounts) {
+      const list = channelAccounts[a.channel] ?? [];
+      list.push(a.snapshot());
+      channelAccounts[a.channel] = list;
+    }
+    const channelOrder = CHANNEL_IDS.filter((c) => channelAccounts[c]);
+    const channelDefaultAccountId: Partial<Record<ChannelId, string>> = {};
+    for (const c of channelOrder)
+      channelDefaultAccountId[c] = channelAccounts[c]?.[0]?.accountId ?? "default";
+    return { ts: Date.now(), channelOrder, channelAccounts, channelDefaultAccountId };
+  }
+}
+
+class AccountRunner {
+  readonly channel: ChannelId;
+  readonly accountId: string;
+  readonly #deps: ChannelManagerDeps;
+  readonly #signal: AbortSignal;
+  readonly #log: Logger;
+  #adapter: ChannelAdapter | undefined;
+  #inbox: ChannelInbox | undefined;
+  #done: Promise<void> = Promise.resolve();
+  readonly #inFlight = new Set<Promise<void>>();
+  /** Per chat, the tail of its queue: messages of one chat are handled in arrival order. */
+  readonly #chatTails = new Map<string, Promise<void>>();
+  #state = "starting";
+  #lastError: string | undefined;
+  #crashes = 0;
+  #times: { start?: number; stop?: number; inbound?: number; outbound?: number } = {};
+  #failedDeliveries = 0;
+
+  constructor(channel: ChannelId, accountId: string, deps: ChannelManagerDeps, signal: AbortSignal) {
+    this.channel = channel;
+    this.accountId = accountId;
+    this.#deps = deps;
+    this.#signal = signal;
+    this.#log = deps.log.child({ subsystem: `channels/${channel}` });
+  }
+
+  start(): Promise<void> {
+    this.#done = this.#run().catch((err: unknown) => {
+      this.#fail(err);
+      this.#log.error("channel account stopped after an unexpected error", {
+        accountId: this.accountId,
+        err,
+      });
+    });
+    return this.#done;
+  }
+
+  async stopped(): Promise<void> {
+    await this.#done;
+    await Promise.allSettled([...this.#inFlight]);
+  }
+
+  snapshot(): AccountSnapshot {
+    const a = this.#adapter?.status();
+    const account = resolveAccountConfig(this.#deps.config(), this.channel, this.accountId) ?? {};
+    const state = this.#state === "running" && a ? a.state : this.#state;
+    const lastError = a?.lastError ?? this.#lastError;
+    return {
+      accountId: this.accountId,
+      enabled: account["enabled"] !== false,
+      configured: this.#adapter !== undefined,
+      running: this.#state === "running",
+      connected: this.#state === "running" && a?.state === "connected",
+      state,
+      ...(a ? { mode: a.mode } : {}),
+      reconnectAttempts: (a?.reconnectAttempts ?? 0) + this.#crashes,
+      ...(lastError ? { lastError } : {}),
+      ...(this.#times.start ? { lastStartAt: this.#times.start } : {}),
+      ...(this.#times.stop ? { lastStopAt: this.#times.stop } : {}),
+      ...(a?.lastConnectedAt ? { lastConnectedAt: a.lastConnectedAt } : {}),
+      ...(this.#times.inbound ? { lastInboundAt: this.#times.inbound } : {}),
+      ...(this.#times.outbound ? { lastOutboundAt: this.#times.outbound } : {}),
+      dmPolicy: typeof account["dmPolicy"] === "string" ? account["dmPolicy"] : "pairing",
+      ...(a?.tokenSource ? { tokenSource: a.tokenSource } : {}),
+      ...(a?.bot ? { bot: a.bot } : {}),
+      pendingInbound: this.#inbox?.pendingCount ?? 0,
+      failedDeliveries: this.#failedDeliveries,
+    };
+  }
+
+  async #run(): Promise<void> {
+    this.#times.start = Date.now();
+    const account = resolveAccountConfig(this.#deps.config(), this.channel, this.accountId) ?? {};
+    try {
+      const load = this.#deps.loaders?.[this.channel] ?? LOADERS[this.channel];
+      const { createAdapter } = await load();
+      this.#adapter = await createAdapter({
+        accountId: this.accountId,
+        config: account,
+        env: this.#deps.env,
+        log: this.#log,
+      });
+    } catch (err) {
+      this.#fail(err);
+      this.#log.error("channel account cannot start", { accountId: this.accountId, err });
+      return;
+    }
+    this.#inbox = await ChannelInbox.open(
+      inboxFile(this.#deps.stateDir, this.channel, this.accountId),
+      this.#log,
+    );
+    const replay = this.#inbox.pending();
+    if (replay.length > 0)
+      this.#log.info("handling messages recorded before the restart", { count: replay.length });
+    for (const msg of replay) this.#dispatch(msg);
+    this.#state = "running";
+    await this.#keepRunning(this.#adapter);
+    this.#times.stop = Date.now();
+  }
+
+  async #keepRunning(adapter: ChannelAdapter): Promise<void> {
+    const sleep = this.#deps.sleep ?? defaultSleep;
+    const ctx = {
+      accountId: this.accountId,
+      log: this.#log,
+      receive: (messages: InboundMessage[]) => this.#receive(messages),
+    };
+    while (!this.#signal.aborted) {
+      try {
+        await adapter.run(ctx, this.#signal);
+        if (!this.#signal.aborted) throw new Error("adapter returned before it was stopped");
+      } catch (err) {
+        if (this.#signal.aborted) break;
+        if (err instanceof ChannelAuthError) {
+          this.#fail(err);
+          this.#log.error("channel credentials rejected; fix them and restart the gateway", {
+            accountId: this.accountId,
+            err,
+          });
+          return;
+        }
+        this.#crashes++;
+        this.#lastError = errorMessage(err);
+        const delayMs = backoffDelayMs(this.#crashes);
+        this.#log.warn("channel adapter failed; restarting", { accountId: this.accountId, delayMs, err });
+        await sleep(delayMs, this.#signal).catch(() => undefined); // aborted: the loop ends
+      }
+    }
+    this.#state = "stopped";
+  }
+
+  #fail(err: unknown): void {
+    this.#state = "error";
+    this.#lastError = errorMessage(err);
+  }
+
+  async #receive(messages: InboundMessage[]): Promise<void> {
+    const fresh = await this.#inbox!.record(messages);
+    if (fresh.length > 0) this.#times.inbound = Date.now();
+    for (const msg of fresh) this.#dispatch(msg);
+  }
+
+  #dispatch(msg: InboundMessage): void {
+    const chat = `${msg.chatId}:${msg.threadId ?? ""}`;
+    const prev = this.#chatTails.get(chat) ?? Promise.resolve();
+    const next = prev.then(() => this.#process(msg));
+    this.#chatTails.set(chat, next);
+    this.#inFlight.add(next);
+    void next.then(() => {
+      this.#inFlight.delete(next);
+      if (this.#chatTails.get(chat) === next) this.#chatTails.delete(chat);
+    });
+  }
+
+  /** Never rejects: the outcome goes to the inbox, the log and the status. */
+  async #process(msg: InboundMessage): Promise<void> {
+    if (this.#signal.aborted) return; // stays pending: handled after the restart
+    const adapter = this.#adapter!;
+    const account = resolveAccountConfig(this.#deps.config(), this.channel, this.accountId) ?? {};
+    const observed: ChannelAdapter = {
+      channel: adapter.channel,
+      accountId: adapter.accountId,
+      capabilities: adapter.capabilities,
+      run: (ctx, signal) => adapter.run(ctx, signal),
+      status: () => adapter.status(),
+      sendTyping: (to, signal) => adapter.sendTyping(to, signal),
+      send: async (to, part, signal) => {
+        const ref = await adapter.send(to, part, signal);
+        this.#times.outbound = Date.now();
+        return ref;
+      },
+    };
+    try {
+      await this.#deps.handle(msg, observed, account, this.#signal);
+    } catch (err) {
+      if (this.#signal.aborted) return;
+      this.#failedDeliveries++;
+      this.#lastError = `delivery failed: ${errorMessage(err)}`;
+      this.#log.error("an inbound message could not be answered", {
+        accountId: this.accountId,
+        chatId: msg.chatId,
+        key: msg.key,
+        err,
+      });
+    }
+    try {
+      await this.#inbox!.settle(msg.key);
+    } catch (err) {
+      this.#log.error("cannot mark an inbound message handled; it may be answered again after a restart", {
+        key: msg.key,
+        err,
+      });
+    }
+  }
+}

@@ -1,0 +1,49 @@
+import type { ChatType } from "../channels/adapter.ts";
+import { mainSessionKey, normalizeAgentId } from "../sessions/session-key.ts";
+
+export type DmScope = "main" | "per-peer" | "per-channel-peer" | "per-account-channel-peer";
+
+export interface SessionRouteInput {
+  agentId: string;
+  channel: string;
+  accountId: string;
+  chatType: ChatType;
+  /** The group/channel id, or for DMs the peer. */
+  chatId: string;
+  peerId: string;
+  threadId?: string | undefined;
+  dmScope: DmScope;
+  /** `session.identityLinks`: canonical name → provider-prefixed peer ids (`telegram:123`). */
+  identityLinks?: Record<string, string[]> | undefined;
+}
+
+function linkedPeer(channel: string, peerId: string, links: Record<string, string[]> | undefined): string {
+  const wanted = `${channel}:${peerId}`.toLowerCase();
+  for (const [canonical, ids] of Object.entries(links ?? {}))
+    if (ids.some((id) => id.trim().toLowerCase() === wanted)) return canonical;
+  return peerId;
+}
+
+/**
+ * The session a chat message belongs to (reference-gateway §5): DMs by `session.dmScope`, groups
+ * and channels `agent:<id>:<channel>:<group|channel>:<chatId>`, Telegram topics `:topic:<id>`.
+ */
+export function sessionKeyFor(input: SessionRouteInput): string {
+  const agent = normalizeAgentId(input.agentId);
+  const channel = input.channel.toLowerCase();
+  if (input.chatType === "direct") {
+    const peer = linkedPeer(channel, input.peerId, input.identityLinks).toLowerCase();
+    switch (input.dmScope) {
+      case "main":
+        return mainSessionKey(agent);
+      case "per-peer":
+        return `agent:${agent}:direct:${peer}`;
+      case "per-channel-peer":
+        return `agent:${agent}:${channel}:direct:${peer}`;
+      case "per-account-channel-peer":
+        return `agent:${agent}:${channel}:${normalizeAgentId(input.accountId || "default")}:direct:${peer}`;
+    }
+  }
+  const base = `agent:${agent}:${channel}:${input.chatType}:${input.chatId.toLowerCase()}`;
+  return input.threadId ? `${base}:topic:${input.threadId}` : base;
+}

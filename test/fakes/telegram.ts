@@ -1,0 +1,368 @@
+// Fake Telegram Bot API (core.telegram.org/bots/api): `<apiRoot>/bot<token>/<method>` with GET
+// query or POST JSON/form bodies, answers `{ok:true,result}` or the documented error body
+// `{ok:false,error_code,description,parameters?}`. getUpdates long-polls with `offset`/`timeout`
+// and confirms updates below `offset`, as Telegram does; a second concurrent poll ends the first
+// with 409. Serves getMe, getUpdates, sendMessage, sendChatAction, setMyCommands, deleteWebhook.
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+
+export interface FakeTelegramOptions {
+  /** The only token accepted; any other gets 401 Unauthorized. */
+  token?: string;
+  botUsername?: string;
+  botId?: number;
+}
+
+export type ChatKind = "private" | "group" | "supergroup";
+
+export interface UserMessage {
+  fromId: number;
+  chatId: number;
+  text: string;
+  chatType?: ChatKind;
+  username?: string;
+  firstName?: string;
+  /** Forum topic: sets `is_topic_message` and `message_thread_id`. */
+  threadId?: number;
+  /** Replies to this message id of the bot. */
+  replyToBotMessageId?: number;
+}
+
+export interface BotMessage {
+  chatId: number;
+  messageId: number;
+  text: string;
+  threadId: number | undefined;
+  params: Record<string, unknown>;
+}
+
+export interface ApiCall {
+  method: string;
+  params: Record<string, unknown>;
+}
+
+export type Failure = { kind: "flood"; retryAfter: number } | { kind: "server" };
+
+export interface FakeTelegram {
+  /** What `channels.telegram.apiRoot` takes: the root without `/bot<token>`. */
+  apiRoot: string;
+  token: string;
+  botUsername: string;
+  /** Every method call with a valid token, in order. */
+  calls: ApiCall[];
+  /** Every message the bot sent. */
+  sent: BotMessage[];
+  /** Queues a user's message as an update; returns its update_id. */
+  userSends(msg: UserMessage): number;
+  /** Resolves with the next bot message to `chatId` not returned before, waiting if need be. */
+  nextBotMessage(q: { chatId: number }): Promise<BotMessage>;
+  /** Resolves once a call of `method` has arrived (counting earlier ones), returning it. */
+  waitForCall(method: string, nth?: number): Promise<ApiCall>;
+  /** Makes the next call of `method` fail as Telegram would. */
+  failNext(method: string, failure: Failure): void;
+  /** Updates delivered to a poll but not yet confirmed by a later offset. */
+  unconfirmed(): number;
+  close(): Promise<void>;
+}
+
+interface TgUpdate {
+  update_id: number;
+  message: Record<string, unknown>;
+}
+
+interface Poll {
+  res: ServerResponse;
+  finish(): void;
+  cancel(): void;
+}
+
+const MAX_TEXT = 4096;
+const CHAT_ACTIONS = new Set([
+  "typing",
+  "upload_photo",
+  "record_video",
+  "upload_video",
+  "record_voice",
+  "upload_voice",
+  "upload_document",
+  "choose_sticker",
+  "find_location",
+  "record_video_note",
+  "upload_video_note",
+]);
+
+function reply(res: ServerResponse, status: number, body: unknown): void {
+  if (res.writableEnded || res.destroyed) return;
+  const text = JSON.stringify(body);
+  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
+  res.end(text);
+}
+
+function ok(res: ServerResponse, result: unknown): void {
+  reply(res, 200, { ok: true, result });
+}
+
+function fail(res: ServerResponse, code: number, description: string, parameters?: Record<string, unknown>) {
+  reply(res, code, { ok: false, error_code: code, description, ...(parameters ? { parameters } : {}) });
+}
+
+async function readParams(req: IncomingMessage, url: URL): Promise<Record<string, unknown>> {
+  const params: Record<string, unknown> = Object.fromEntries(url.searchParams);
+  const chunks: Buffer[] = [];
+  for await (const c of req) chunks.push(c as Buffer);
+  const raw = Buffer.concat(chunks).toString("utf8");
+  if (!raw) return params;
+  const type = req.headers["content-type"] ?? "";
+  if (type.includes("application/json"))
+    return { ...params, ...(JSON.parse(raw) as Record<string, unknown>) };
+  if (type.includes("application/x-www-form-urlencoded"))
+    return { ...params, ...Object.fromEntries(new URLSearchParams(raw)) };
+  throw new Error(`fake Telegram: unsupported content-type ${type}`);
+}
+
+/** Bot API parameters may arrive as JSON values or as strings (query, form). */
+function num(v: unknown): number | undefined {
+  if (v === undefined || v === null || v === "") return undefined;
+  const n = Number(v);
+  return Number.isFinite(n) ? n : undefined;
+}
+
+function entitiesOf(text: string): Record<string, unknown>[] {
+  const out: Record<string, unknown>[] = [];
+  for (const m of text.matchAll(/@[A-Za-z0-9_]{3,}/g))
+    out.push({ type: "mention", offset: m.index, length: m[0].length });
+  const cmd = /^\/[A-Za-z0-9_]+(@[A-Za-z0-9_]+)?/.exec(text);
+  if (cmd) out.push({ type: "bot_command", offset: 0, length: cmd[0].length });
+  return out.sort((a, b) => Number(a["offset"]) - Number(b["offset"]));
+}
+
+export async function startFakeTelegram(opts: FakeTelegramOptions = {}): Promise<FakeTelegram> {
+  const token = opts.token ?? "123456:TEST-fake-telegram-token";
+  const bot = {
+    id: opts.botId ?? 987654321,
+    is_bot: true,
+    first_name: "Claw",
+    username: opts.botUsername ?? "claw_test_bot",
+  };
+  const updates: TgUpdate[] = [];
+  let nextUpdateId = 100_000;
+  let nextMessageId = 1;
+  let confirmedBelow = 0;
+  let delivered = 0;
+  let poll: Poll | undefined;
+  const knownChats = new Map<number, Record<string, unknown>>();
+  const calls: ApiCall[] = [];
+  const sent: BotMessage[] = [];
+  const cursors = new Map<number, number>();
+  const waiters = new Set<() => void>();
+  const failures = new Map<string, Failure[]>();
+  const closing = new AbortController();
+
+  const notify = (): void => {
+    for (const w of [...waiters]) w();
+  };
+  const pending = (): TgUpdate[] => updates.filter((u) => u.update_id >= confirmedBelow);
+
+  const getUpdates = (res: ServerResponse, params: Record<string, unknown>) => {
+    const offset = num(params["offset"]);
+    if (offset !== undefined && offset > 0) confirmedBelow = Math.max(confirmedBelow, offset);
+    const limit = Math.min(Math.max(num(params["limit"]) ?? 100, 1), 100);
+    const timeoutS = Math.max(0, num(params["timeout"]) ?? 0);
+    // Telegram answers an older poll with 409 when a newer one arrives.
+    if (poll) {
+      const older = poll;
+      older.cancel();
+      fail(
+        older.res,
+        409,
+        "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running",
+      );
+    }
+    const answer = (): void => {
+      const batch = pending().slice(0, limit);
+      delivered = Math.max(delivered, ...batch.map((u) => u.update_id));
+      ok(res, batch);
+    };
+    if (pending().length > 0 || timeoutS === 0) return answer();
+    const timer = setTimeout(() => current.finish(), timeoutS * 1000);
+    const onUpdate = (): void => {
+      if (pending().length > 0) current.finish();
+    };
+    const current: Poll = {
+      res,
+      cancel: () => {
+        clearTimeout(timer);
+        waiters.delete(onUpdate);
+        if (poll === current) poll = undefined;
+      },
+      finish: () => {
+        current.cancel();
+        answer();
+      },
+    };
+    res.on("close", () => current.cancel());
+    poll = current;
+    waiters.add(onUpdate);
+  };
+
+  const sendMessage = (res: ServerResponse, params: Record<string, unknown>) => {
+    const chatId = num(params["chat_id"]);
+    const text = typeof params["text"] === "string" ? params["text"] : "";
+    if (chatId === undefined || !knownChats.has(chatId)) return fail(res, 400, "Bad Request: chat not found");
+    if (text.trim() === "") return fail(res, 400, "Bad Request: message text is empty");
+    if (text.length > MAX_TEXT) return fail(res, 400, "Bad Request: message is too long");
+    const threadId = num(params["message_thread_id"]);
+    const message: BotMessage = { chatId, messageId: nextMessageId++, text, threadId, params };
+    sent.push(message);
+    ok(res, {
+      message_id: message.messageId,
+      from: bot,
+      chat: knownChats.get(chatId),
+      date: Math.floor(Date.now() / 1000),
+      text,
+      ...(threadId ? { message_thread_id: threadId } : {}),
+    });
+    notify();
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? "/", "http://127.0.0.1");
+    const m = /^\/bot([^/]+)\/([A-Za-z]+)$/.exec(url.pathname);
+    if (!m) return fail(res, 404, "Not Found");
+    const params = await readParams(req, url);
+    if (m[1] !== token) return fail(res, 401, "Unauthorized");
+    const method = m[2]!;
+    calls.push({ method, params });
+    notify();
+    const failure = failures.get(method)?.shift();
+    if (failure?.kind === "flood")
+      return fail(res, 429, `Too Many Requests: retry after ${failure.retryAfter}`, {
+        retry_after: failure.retryAfter,
+      });
+    if (failure?.kind === "server") return fail(res, 500, "Internal Server Error");
+    switch (method) {
+      case "getMe":
+        return ok(res, {
+          ...bot,
+          can_join_groups: true,
+          can_read_all_group_messages: false,
+          supports_inline_queries: false,
+        });
+      case "getUpdates":
+        return getUpdates(res, params);
+      case "sendMessage":
+        return sendMessage(res, params);
+      case "sendChatAction": {
+        const chatId = num(params["chat_id"]);
+        if (chatId === undefined || !knownChats.has(chatId))
+          return fail(res, 400, "Bad Request: chat not found");
+        if (!CHAT_ACTIONS.has(String(params["action"])))
+          return fail(res, 400, "Bad Request: wrong parameter action in request");
+        return ok(res, true);
+      }
+      case "setMyCommands": {
+        const raw = params["commands"];
+        const commands = typeof raw === "string" ? (JSON.parse(raw) as unknown) : raw;
+        if (!Array.isArray(commands)) return fail(res, 400, "Bad Request: can't parse commands JSON object");
+        for (const c of commands as { command?: unknown; description?: unknown }[]) {
+          if (typeof c.command !== "string" || !/^[a-z0-9_]{1,32}$/.test(c.command))
+            return fail(res, 400, "Bad Request: BOT_COMMAND_INVALID");
+          if (typeof c.description !== "string" || c.description.length === 0)
+            return fail(res, 400, "Bad Request: BOT_COMMAND_DESCRIPTION_INVALID");
+        }
+        return ok(res, true);
+      }
+      case "deleteWebhook":
+        return ok(res, true);
+      default:
+        return fail(res, 404, "Not Found");
+    }
+  };
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => fail(res, 500, `fake Telegram crashed: ${String(err)}`));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+
+  const waitFor = <T>(check: () => T | undefined, what: string): Promise<T> =>
+    new Promise((resolve, reject) => {
+      const attempt = (): void => {
+        const v = check();
+        if (v === undefined) return;
+        waiters.delete(attempt);
+        resolve(v);
+      };
+      closing.signal.addEventListener("abort", () => {
+        if (waiters.delete(attempt)) reject(new Error(`fake Telegram closed while waiting for ${what}`));
+      });
+      waiters.add(attempt);
+      attempt();
+    });
+
+  return {
+    apiRoot: `http://127.0.0.1:${port}`,
+    token,
+    botUsername: bot.username,
+    calls,
+    sent,
+    userSends(msg) {
+      const type = msg.chatType ?? "private";
+      const from = {
+        id: msg.fromId,
+        is_bot: false,
+        first_name: msg.firstName ?? "User",
+        ...(msg.username ? { username: msg.username } : {}),
+      };
+      const chat =
+        type === "private"
+          ? {
+              id: msg.chatId,
+              type,
+              first_name: from.first_name,
+              ...(msg.username ? { username: msg.username } : {}),
+            }
+          : { id: msg.chatId, type, title: "Test group", ...(msg.threadId ? { is_forum: true } : {}) };
+      knownChats.set(msg.chatId, chat);
+      const entities = entitiesOf(msg.text);
+      const message: Record<string, unknown> = {
+        message_id: nextMessageId++,
+        from,
+        chat,
+        date: Math.floor(Date.now() / 1000),
+        text: msg.text,
+        ...(entities.length > 0 ? { entities } : {}),
+        ...(msg.threadId ? { message_thread_id: msg.threadId, is_topic_message: true } : {}),
+        ...(msg.replyToBotMessageId
+          ? { reply_to_message: { message_id: msg.replyToBotMessageId, from: bot, chat, date: 0, text: "" } }
+          : {}),
+      };
+      const update = { update_id: nextUpdateId++, message };
+      updates.push(update);
+      notify();
+      return update.update_id;
+    },
+    nextBotMessage({ chatId }) {
+      return waitFor(() => {
+        const seen = cursors.get(chatId) ?? 0;
+        const mine = sent.filter((s) => s.chatId === chatId);
+        const next = mine[seen];
+        if (next) cursors.set(chatId, seen + 1);
+        return next;
+      }, `a bot message to ${chatId}`);
+    },
+    waitForCall(method, nth = 1) {
+      return waitFor(() => calls.filter((c) => c.method === method)[nth - 1], `call ${nth} of ${method}`);
+    },
+    failNext(method, failure) {
+      failures.set(method, [...(failures.get(method) ?? []), failure]);
+    },
+    unconfirmed: () =>
+      updates.filter((u) => u.update_id >= confirmedBelow && u.update_id <= delivered).length,
+    async close() {
+      closing.abort();
+      server.closeAllConnections();
+      await new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
+    },
+  };
+}
