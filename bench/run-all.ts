@@ -8,6 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import { GatewayClient } from "../src/client/gateway-client.ts";
 import { startFakeOpenAI } from "../test/fakes/openai.ts";
+import { startFakeTelegram } from "../test/fakes/telegram.ts";
 import { collectEvents } from "../test/harness/events.ts";
 import { CLI_ENTRY, createTestHome, freePort, spawnGateway } from "../test/harness/gateway.ts";
 import { fmt, median, p95, timeCommand, treeRss } from "./lib.ts";
@@ -58,13 +59,19 @@ async function coldStart(): Promise<number[]> {
   return times;
 }
 
-async function idleRss(): Promise<number> {
+/** Idle RSS of a gateway with the given channels (Telegram runs against the local fake). */
+async function idleRss(withChannels: boolean): Promise<number> {
+  const tg = await startFakeTelegram({ token: "123:abc" });
   const channels = {
-    telegram: { botToken: "123:abc", dmPolicy: "pairing" },
+    telegram: { botToken: "123:abc", apiRoot: tg.apiRoot, dmPolicy: "pairing" },
     discord: { token: "discord-token" },
     slack: { botToken: "xoxb-1", appToken: "xapp-1" },
   };
-  const gw = await spawnGateway({ config: { channels }, nodeFlags: GATEWAY_NODE_FLAGS, env: CACHE_ENV });
+  const gw = await spawnGateway({
+    config: withChannels ? { channels } : {},
+    nodeFlags: GATEWAY_NODE_FLAGS,
+    env: CACHE_ENV,
+  });
   const client = await gw.connect();
   await client.request("health");
   client.close();
@@ -72,6 +79,7 @@ async function idleRss(): Promise<number> {
   const rss = await treeRss(gw.proc.pid!);
   await gw.stop();
   await gw.home.cleanup();
+  await tg.close();
   return rss;
 }
 
@@ -155,9 +163,10 @@ const start = await coldStart();
 console.log(
   `gateway cold start to hello-ok: median ${fmt(median(start))} (budget 300 ms), runs ${start.map((x) => x.toFixed(0)).join(", ")}`,
 );
-const rss = await idleRss();
+const bare = await idleRss(false);
+const rss = await idleRss(true);
 console.log(
-  `gateway idle RSS, three channels configured: ${(rss / 1024 / 1024).toFixed(1)} MB (budget 80 MB)`,
+  `gateway idle RSS, three channels configured: ${(rss / 1024 / 1024).toFixed(1)} MB (budget 80 MB); with none: ${(bare / 1024 / 1024).toFixed(1)} MB (target: within 20 MB)`,
 );
 const turn = await turnOverhead();
 console.log(
