@@ -27,7 +27,8 @@ const DeviceTokenSchema = z.looseObject({
 });
 export type DeviceToken = z.infer<typeof DeviceTokenSchema>;
 
-const PairedDeviceSchema = z.looseObject({
+/** What a device claims about itself; shared by pending requests and paired entries. */
+const DeviceClaimSchema = z.looseObject({
   deviceId: z.string(),
   publicKey: z.string(),
   displayName: z.string().optional(),
@@ -38,27 +39,19 @@ const PairedDeviceSchema = z.looseObject({
   role: z.string().optional(),
   roles: z.array(z.string()).optional(),
   scopes: z.array(z.string()).optional(),
-  approvedScopes: z.array(z.string()).optional(),
   remoteIp: z.string().optional(),
+});
+
+const PairedDeviceSchema = DeviceClaimSchema.extend({
+  approvedScopes: z.array(z.string()).optional(),
   tokens: z.record(z.string(), DeviceTokenSchema).optional(),
   createdAtMs: z.number(),
   approvedAtMs: z.number(),
 });
 export type PairedDevice = z.infer<typeof PairedDeviceSchema>;
 
-const PendingRequestSchema = z.looseObject({
+const PendingRequestSchema = DeviceClaimSchema.extend({
   requestId: z.string(),
-  deviceId: z.string(),
-  publicKey: z.string(),
-  displayName: z.string().optional(),
-  platform: z.string().optional(),
-  deviceFamily: z.string().optional(),
-  clientId: z.string().optional(),
-  clientMode: z.string().optional(),
-  role: z.string().optional(),
-  roles: z.array(z.string()).optional(),
-  scopes: z.array(z.string()).optional(),
-  remoteIp: z.string().optional(),
   silent: z.boolean().optional(),
   isRepair: z.boolean().optional(),
   ts: z.number(),
