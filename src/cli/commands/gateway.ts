@@ -101,7 +101,7 @@ async function runGateway(opts: RunOptions): Promise<void> {
   const { startGateway } = await import("../../gateway/gateway.ts");
   const paths = resolvePaths(process.env);
   const port = parsePort(opts.port);
-  if (opts.force) await freePort(port, paths.stateDir);
+  if (opts.force) await freePort(port);
   // Signals are handled from before the start: the link is printed before `startGateway` returns,
   // and a SIGTERM sent on seeing it (a supervisor, `--force`, a test) must still stop us cleanly
   // instead of killing us with the default action.
@@ -140,11 +140,10 @@ async function runGateway(opts: RunOptions): Promise<void> {
 }
 
 /** `--force`: stop whatever listens on the gateway port, then wait for the port to be free. */
-async function freePort(flagPort: number | undefined, stateDir: string): Promise<void> {
+async function freePort(flagPort: number | undefined): Promise<void> {
   const { resolvePort } = await import("../../gateway/runtime-config.ts");
   const { findPortHolder, describePid } = await import("../../gateway/port-holder.ts");
   const ctx = await loadCliContext();
-  void stateDir;
   const port = resolvePort(ctx.snapshot.config, ctx.env, flagPort);
   const pid = await findPortHolder(port);
   if (!pid || pid === process.pid) return;
