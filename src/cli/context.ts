@@ -1,4 +1,5 @@
 import path from "node:path";
+import type { Command } from "commander";
 import { loadOrCreateDeviceIdentity, readDeviceToken, storeDeviceToken } from "../client/device-identity.ts";
 import { GatewayClient } from "../client/gateway-client.ts";
 import { loadDotEnvFiles } from "../config/env-files.ts";
@@ -14,6 +15,26 @@ export interface RemoteOptions {
   token?: string;
   password?: string;
   timeout?: string;
+}
+
+/**
+ * Adds the options every gateway-calling command takes (CLI-10). `--timeout` is milliseconds
+ * unless the command says otherwise (`agent` waits in seconds).
+ */
+export function withGatewayOptions(
+  cmd: Command,
+  timeout: { flag: string; help: string; fallback?: string } = {
+    flag: "--timeout <ms>",
+    help: "how long to wait, in milliseconds",
+  },
+): Command {
+  cmd
+    .option("--url <url>", "gateway URL (then pass --token or --password too)")
+    .option("--token <token>", "gateway token")
+    .option("--password <password>", "gateway password");
+  return timeout.fallback === undefined
+    ? cmd.option(timeout.flag, timeout.help)
+    : cmd.option(timeout.flag, timeout.help, timeout.fallback);
 }
 
 export interface CliContext {

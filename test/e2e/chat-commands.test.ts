@@ -4,7 +4,7 @@ import path from "node:path";
 import { test } from "node:test";
 import type { GatewayClient } from "../../src/client/gateway-client.ts";
 import { startFakeOpenAI } from "../fakes/openai.ts";
-import { collectEvents } from "../harness/events.ts";
+import { chatTurn, collectEvents } from "../harness/events.ts";
 import { gatewayWithClient, spawnGateway } from "../harness/gateway.ts";
 
 function config(baseUrl: string, extra: Record<string, unknown> = {}) {
@@ -18,23 +18,11 @@ function config(baseUrl: string, extra: Record<string, unknown> = {}) {
   };
 }
 
-let n = 0;
 async function say(
   client: GatewayClient,
   text: string,
 ): Promise<{ runId: string; state: string; text: string }> {
-  const chat = collectEvents(client, "chat");
-  const run = await client.request<{ runId: string }>("chat.send", {
-    sessionKey: "main",
-    message: text,
-    idempotencyKey: `c${++n}`,
-  });
-  const end = await chat.until(
-    (p) => p["runId"] === run.runId && ["final", "error", "aborted"].includes(String(p["state"])),
-  );
-  await client.request("agent.wait", { runId: run.runId });
-  const content = (end["message"] as { content?: { text?: string }[] } | undefined)?.content ?? [];
-  return { runId: run.runId, state: String(end["state"]), text: content.map((c) => c.text ?? "").join("") };
+  return chatTurn(client, text);
 }
 
 test("/help, /status and /usage answer without a model call", async (t) => {

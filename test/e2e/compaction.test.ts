@@ -5,7 +5,7 @@ import { test } from "node:test";
 import type { GatewayClient } from "../../src/client/gateway-client.ts";
 import type { RecordedRequest } from "../fakes/http-server.ts";
 import { startFakeOpenAI } from "../fakes/openai.ts";
-import { collectEvents } from "../harness/events.ts";
+import { chatTurn, collectEvents } from "../harness/events.ts";
 import { gatewayWithClient, spawnGateway } from "../harness/gateway.ts";
 
 const isSummaryRequest = (req: RecordedRequest): boolean =>
@@ -27,23 +27,9 @@ function config(baseUrl: string, contextWindow = 128_000, extra: Record<string, 
   };
 }
 
-let n = 0;
 async function say(client: GatewayClient, text: string): Promise<string> {
-  const chat = collectEvents(client, "chat");
-  const run = await client.request<{ runId: string }>("chat.send", {
-    sessionKey: "main",
-    message: text,
-    idempotencyKey: `k${++n}`,
-  });
-  const end = await chat.until(
-    (p) => p["runId"] === run.runId && ["final", "error"].includes(String(p["state"])),
-  );
-  await client.request("agent.wait", { runId: run.runId });
-  return (
-    ((end["message"] as { content?: { text?: string }[] } | undefined)?.content ?? [])
-      .map((c) => c.text ?? "")
-      .join("") || String(end["errorMessage"])
-  );
+  const end = await chatTurn(client, text);
+  return end.text || String(end.payload["errorMessage"]);
 }
 
 async function transcriptTypes(stateDir: string): Promise<string[]> {

@@ -3,7 +3,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import { test } from "node:test";
 import type { GatewayClient } from "../../src/client/gateway-client.ts";
 import { startFakeOpenAI } from "../fakes/openai.ts";
-import { collectEvents } from "../harness/events.ts";
+import { chatTurn, collectEvents } from "../harness/events.ts";
 import { disposeGateway, gatewayWithClient, spawnGateway } from "../harness/gateway.ts";
 
 function config(baseUrl: string, model: string, extra: Record<string, unknown> = {}) {
@@ -19,13 +19,7 @@ function config(baseUrl: string, model: string, extra: Record<string, unknown> =
 }
 
 async function turn(client: GatewayClient, text: string, key: string): Promise<Record<string, unknown>> {
-  const chat = collectEvents(client, "chat");
-  const run = await client.request<{ runId: string }>("chat.send", {
-    sessionKey: "main",
-    message: text,
-    idempotencyKey: key,
-  });
-  return chat.until((p) => p["runId"] === run.runId && (p["state"] === "final" || p["state"] === "error"));
+  return (await chatTurn(client, text, { idempotencyKey: key })).payload;
 }
 
 test("hot reload: a model change applies to the next turn, an invalid edit is ignored", async (t) => {

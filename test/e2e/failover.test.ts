@@ -5,7 +5,7 @@ import { test } from "node:test";
 import type { GatewayClient } from "../../src/client/gateway-client.ts";
 import type { RecordedRequest, ScriptedReply } from "../fakes/http-server.ts";
 import { startFakeOpenAI } from "../fakes/openai.ts";
-import { collectEvents } from "../harness/events.ts";
+import { chatTurn } from "../harness/events.ts";
 import { createTestHome, gatewayWithClient } from "../harness/gateway.ts";
 
 /** Two profiles for provider `fx` (fx:a first), and a second provider `fy` as the fallback model. */
@@ -42,17 +42,7 @@ async function failoverHome(baseUrl: string) {
 }
 
 async function turn(client: GatewayClient, text: string): Promise<Record<string, unknown>> {
-  const chat = collectEvents(client, "chat");
-  const run = await client.request<{ runId: string }>("chat.send", {
-    sessionKey: "main",
-    message: text,
-    idempotencyKey: text,
-  });
-  const end = await chat.until(
-    (p) => p["runId"] === run.runId && (p["state"] === "final" || p["state"] === "error"),
-  );
-  await client.request("agent.wait", { runId: run.runId }); // the auth store and index are written by then
-  return end;
+  return (await chatTurn(client, text)).payload;
 }
 
 function byKey(replies: Record<string, ScriptedReply>) {

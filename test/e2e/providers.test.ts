@@ -5,7 +5,7 @@ import { startFakeAnthropic } from "../fakes/anthropic.ts";
 import { startFakeGoogle } from "../fakes/google.ts";
 import type { FakeLlm } from "../fakes/http-server.ts";
 import { startFakeOpenAI } from "../fakes/openai.ts";
-import { collectEvents } from "../harness/events.ts";
+import { chatTurn } from "../harness/events.ts";
 import { disposeGateway, freePort, gatewayWithClient, spawnGateway } from "../harness/gateway.ts";
 
 async function turn(
@@ -13,13 +13,7 @@ async function turn(
   sessionKey: string,
   text: string,
 ): Promise<Record<string, unknown>> {
-  const chat = collectEvents(client, "chat");
-  const run = await client.request<{ runId: string }>("chat.send", {
-    sessionKey,
-    message: text,
-    idempotencyKey: `${sessionKey}-${text}`,
-  });
-  return chat.until((p) => p["runId"] === run.runId && (p["state"] === "final" || p["state"] === "error"));
+  return (await chatTurn(client, text, { sessionKey })).payload;
 }
 
 function finalText(ev: Record<string, unknown>): string | undefined {

@@ -1,7 +1,13 @@
 import { randomUUID } from "node:crypto";
 import type { Command } from "commander";
 import { UserFacingError } from "../../infra/errors.ts";
-import { connectGateway, loadCliContext, printJson, type RemoteOptions } from "../context.ts";
+import {
+  connectGateway,
+  loadCliContext,
+  printJson,
+  type RemoteOptions,
+  withGatewayOptions,
+} from "../context.ts";
 
 interface AgentOptions extends RemoteOptions {
   message?: string;
@@ -12,30 +18,30 @@ interface AgentOptions extends RemoteOptions {
 }
 
 export function registerAgentCommand(program: Command): void {
-  program
+  const cmd = program
     .command("agent")
     .description("run one agent turn (through the gateway; --local runs it in this process)")
     .requiredOption("-m, --message <text>", "the message to send")
     .option("--session-id <id>", "continue this session id")
     .option("--agent <id>", "agent id (default: the default agent)")
     .option("--json", "print the result as JSON")
-    .option("--local", "run the turn in this process instead of the gateway")
-    .option("--url <url>")
-    .option("--token <token>")
-    .option("--password <password>")
-    .option("--timeout <seconds>", "how long to wait for the answer", "600")
-    .action(async (opts: AgentOptions) => {
-      const seconds = Number(opts.timeout);
-      if (!Number.isFinite(seconds) || seconds <= 0)
-        throw new UserFacingError(`--timeout must be a positive number of seconds (got ${opts.timeout})`);
-      const result = opts.local ? await runLocal(opts) : await runRemote(opts, seconds * 1000);
-      if (opts.json) printJson(result);
-      else if (result.status === "ok") process.stdout.write(`${result.reply}\n`);
-      if (result.status !== "ok") {
-        if (!opts.json) process.stderr.write(`${result.error ?? "the run failed"}\n`);
-        process.exitCode = 1;
-      }
-    });
+    .option("--local", "run the turn in this process instead of the gateway");
+  withGatewayOptions(cmd, {
+    flag: "--timeout <seconds>",
+    help: "how long to wait for the answer",
+    fallback: "600",
+  }).action(async (opts: AgentOptions) => {
+    const seconds = Number(opts.timeout);
+    if (!Number.isFinite(seconds) || seconds <= 0)
+      throw new UserFacingError(`--timeout must be a positive number of seconds (got ${opts.timeout})`);
+    const result = opts.local ? await runLocal(opts) : await runRemote(opts, seconds * 1000);
+    if (opts.json) printJson(result);
+    else if (result.status === "ok") process.stdout.write(`${result.reply}\n`);
+    if (result.status !== "ok") {
+      if (!opts.json) process.stderr.write(`${result.error ?? "the run failed"}\n`);
+      process.exitCode = 1;
+    }
+  });
 }
 
 interface AgentResult {

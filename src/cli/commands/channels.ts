@@ -1,5 +1,12 @@
 import type { Command } from "commander";
-import { connectGateway, loadCliContext, printJson, type RemoteOptions, timeoutMs } from "../context.ts";
+import {
+  connectGateway,
+  loadCliContext,
+  printJson,
+  type RemoteOptions,
+  timeoutMs,
+  withGatewayOptions,
+} from "../context.ts";
 
 type Opts = RemoteOptions & { json?: boolean; probe?: boolean };
 
@@ -32,31 +39,28 @@ function describe(channel: string, a: AccountRow): string {
 
 export function registerChannelsCommands(program: Command): void {
   const channels = program.command("channels").description("chat channels of the running gateway");
-  channels
-    .command("status")
-    .description("show each channel account's connection state")
-    .option("--probe", "ask the channels to check their connection now")
-    .option("--json", "machine-readable output")
-    .option("--url <url>")
-    .option("--token <token>")
-    .option("--password <password>")
-    .option("--timeout <ms>")
-    .action(async (opts: Opts) => {
-      const ctx = await loadCliContext();
-      const client = await connectGateway(ctx, opts);
-      try {
-        const snap = await client.request<ChannelsStatus>(
-          "channels.status",
-          { ...(opts.probe ? { probe: true } : {}) },
-          { timeoutMs: timeoutMs(opts, 10_000) },
-        );
-        if (opts.json) return printJson(snap);
-        const lines = snap.channelOrder.flatMap((c) =>
-          (snap.channelAccounts[c] ?? []).map((a) => describe(c, a)),
-        );
-        process.stdout.write(`${lines.length > 0 ? lines.join("\n") : "No channels configured."}\n`);
-      } finally {
-        client.close();
-      }
-    });
+  withGatewayOptions(
+    channels
+      .command("status")
+      .description("show each channel account's connection state")
+      .option("--probe", "ask the channels to check their connection now")
+      .option("--json", "machine-readable output"),
+  ).action(async (opts: Opts) => {
+    const ctx = await loadCliContext();
+    const client = await connectGateway(ctx, opts);
+    try {
+      const snap = await client.request<ChannelsStatus>(
+        "channels.status",
+        { ...(opts.probe ? { probe: true } : {}) },
+        { timeoutMs: timeoutMs(opts, 10_000) },
+      );
+      if (opts.json) return printJson(snap);
+      const lines = snap.channelOrder.flatMap((c) =>
+        (snap.channelAccounts[c] ?? []).map((a) => describe(c, a)),
+      );
+      process.stdout.write(`${lines.length > 0 ? lines.join("\n") : "No channels configured."}\n`);
+    } finally {
+      client.close();
+    }
+  });
 }

@@ -1,5 +1,12 @@
 import type { Command } from "commander";
-import { connectGateway, loadCliContext, printJson, type RemoteOptions, timeoutMs } from "../context.ts";
+import {
+  connectGateway,
+  loadCliContext,
+  printJson,
+  type RemoteOptions,
+  timeoutMs,
+  withGatewayOptions,
+} from "../context.ts";
 
 type Opts = RemoteOptions & { json?: boolean; role?: string; scope?: string[] };
 
@@ -27,12 +34,7 @@ interface PairedRow {
 }
 
 function withRemote(cmd: Command): Command {
-  return cmd
-    .option("--json", "machine-readable output")
-    .option("--url <url>")
-    .option("--token <token>")
-    .option("--password <password>")
-    .option("--timeout <ms>");
+  return withGatewayOptions(cmd.option("--json", "machine-readable output"));
 }
 
 /** Runs one gateway method and prints its answer (`--json`) or `human(answer)`. */

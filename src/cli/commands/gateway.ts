@@ -9,6 +9,7 @@ import {
   type RemoteOptions,
   resolveGatewayTarget,
   timeoutMs,
+  withGatewayOptions,
 } from "../context.ts";
 
 interface RunOptions {
@@ -47,49 +48,43 @@ export function registerGatewayCommands(program: Command): void {
       .action((opts: RunOptions) => runGateway(opts));
   run(gateway.command("run", { isDefault: true }).description("run the gateway in the foreground"));
 
-  gateway
-    .command("status")
-    .description("show whether the gateway runs and answers")
-    .option("--json", "machine-readable output")
-    .option("--url <url>")
-    .option("--token <token>")
-    .option("--password <password>")
-    .option("--timeout <ms>")
-    .action(async (opts: RemoteOptions & { json?: boolean }) => gatewayStatus(await loadCliContext(), opts));
+  withGatewayOptions(
+    gateway
+      .command("status")
+      .description("show whether the gateway runs and answers")
+      .option("--json", "machine-readable output"),
+  ).action(async (opts: RemoteOptions & { json?: boolean }) => gatewayStatus(await loadCliContext(), opts));
 
-  gateway
-    .command("call <method>")
-    .description("send one RPC to the gateway and print the response payload")
-    .option("--params <json>", "request params as JSON", "{}")
-    .option("--expect-final", "wait for the final response of two-phase methods (agent)")
-    .option("--json", "print compact JSON")
-    .option("--url <url>")
-    .option("--token <token>")
-    .option("--password <password>")
-    .option("--timeout <ms>")
-    .action(
-      async (
-        method: string,
-        opts: RemoteOptions & { params: string; expectFinal?: boolean; json?: boolean },
-      ) => {
-        let params: unknown;
-        try {
-          params = JSON.parse(opts.params);
-        } catch (err) {
-          throw new UserFacingError(`--params is not valid JSON: ${(err as Error).message}`);
-        }
-        const client = await connectGateway(await loadCliContext(), opts);
-        try {
-          const payload = await client.request(method, params, {
-            timeoutMs: timeoutMs(opts),
-            expectFinal: opts.expectFinal === true || method === "agent",
-          });
-          printJson(payload);
-        } finally {
-          client.close();
-        }
-      },
-    );
+  withGatewayOptions(
+    gateway
+      .command("call <method>")
+      .description("send one RPC to the gateway and print the response payload")
+      .option("--params <json>", "request params as JSON", "{}")
+      .option("--expect-final", "wait for the final response of two-phase methods (agent)")
+      .option("--json", "print compact JSON"),
+  ).action(
+    async (
+      method: string,
+      opts: RemoteOptions & { params: string; expectFinal?: boolean; json?: boolean },
+    ) => {
+      let params: unknown;
+      try {
+        params = JSON.parse(opts.params);
+      } catch (err) {
+        throw new UserFacingError(`--params is not valid JSON: ${(err as Error).message}`);
+      }
+      const client = await connectGateway(await loadCliContext(), opts);
+      try {
+        const payload = await client.request(method, params, {
+          timeoutMs: timeoutMs(opts),
+          expectFinal: opts.expectFinal === true || method === "agent",
+        });
+        printJson(payload);
+      } finally {
+        client.close();
+      }
+    },
+  );
 }
 
 async function runGateway(opts: RunOptions): Promise<void> {

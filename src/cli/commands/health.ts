@@ -14,6 +14,7 @@ import {
   type RemoteOptions,
   resolveGatewayTarget,
   timeoutMs,
+  withGatewayOptions,
 } from "../context.ts";
 import { formatLogLine } from "./logs.ts";
 
@@ -52,12 +53,7 @@ async function pasteableLogTail(
 }
 
 function remote(cmd: Command): Command {
-  return cmd
-    .option("--json", "machine-readable output")
-    .option("--url <url>")
-    .option("--token <token>")
-    .option("--password <password>")
-    .option("--timeout <ms>");
+  return withGatewayOptions(cmd.option("--json", "machine-readable output"));
 }
 
 export function registerHealthCommands(program: Command): void {

@@ -2,7 +2,13 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { Command } from "commander";
 import { type GatewayClient, GatewayUnreachableError } from "../../client/gateway-client.ts";
 import { UserFacingError } from "../../infra/errors.ts";
-import { connectGateway, loadCliContext, type RemoteOptions, timeoutMs } from "../context.ts";
+import {
+  connectGateway,
+  loadCliContext,
+  type RemoteOptions,
+  timeoutMs,
+  withGatewayOptions,
+} from "../context.ts";
 
 /** The most lines one `logs.tail` call returns (its `limit` maximum). */
 const MAX_TAIL_LINES = 5000;
@@ -104,41 +110,38 @@ async function follow(
 }
 
 export function registerLogsCommand(program: Command): void {
-  program
-    .command("logs")
-    .description("show the gateway's log (through the gateway)")
-    .option("--follow", "keep printing new lines")
-    .option("--json", "raw JSON lines")
-    .option("--limit <n>", "lines to show first", "200")
-    .option("--url <url>")
-    .option("--token <token>")
-    .option("--password <password>")
-    .option("--timeout <ms>")
-    .action(async (opts: LogsOptions) => {
-      const limit = parseLimit(opts.limit);
-      const client = await connectGateway(await loadCliContext(), opts);
-      const print = (lines: string[]): void => {
-        for (const l of lines) process.stdout.write(`${opts.json ? l : formatLogLine(l)}\n`);
-      };
-      let res: TailResult;
-      try {
-        res = await client.request<TailResult>("logs.tail", { limit }, { timeoutMs: timeoutMs(opts) });
-      } catch (err) {
-        client.close();
-        throw err;
-      }
-      print(res.lines);
-      if (!opts.follow) {
-        client.close();
-        return;
-      }
-      const stop = new AbortController();
-      const onSigint = (): void => stop.abort();
-      process.once("SIGINT", onSigint);
-      try {
-        await follow(opts, client, res.cursor, print, stop.signal);
-      } finally {
-        process.off("SIGINT", onSigint);
-      }
-    });
+  withGatewayOptions(
+    program
+      .command("logs")
+      .description("show the gateway's log (through the gateway)")
+      .option("--follow", "keep printing new lines")
+      .option("--json", "raw JSON lines")
+      .option("--limit <n>", "lines to show first", "200"),
+  ).action(async (opts: LogsOptions) => {
+    const limit = parseLimit(opts.limit);
+    const client = await connectGateway(await loadCliContext(), opts);
+    const print = (lines: string[]): void => {
+      for (const l of lines) process.stdout.write(`${opts.json ? l : formatLogLine(l)}\n`);
+    };
+    let res: TailResult;
+    try {
+      res = await client.request<TailResult>("logs.tail", { limit }, { timeoutMs: timeoutMs(opts) });
+    } catch (err) {
+      client.close();
+      throw err;
+    }
+    print(res.lines);
+    if (!opts.follow) {
+      client.close();
+      return;
+    }
+    const stop = new AbortController();
+    const onSigint = (): void => stop.abort();
+    process.once("SIGINT", onSigint);
+    try {
+      await follow(opts, client, res.cursor, print, stop.signal);
+    } finally {
+      process.off("SIGINT", onSigint);
+    }
+  });
 }
