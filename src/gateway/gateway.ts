@@ -163,7 +163,6 @@ export async function startGateway(opts: StartOptions): Promise<RunningGateway> 
     resolveStopped = r;
   });
   const url = `http://${server.host}:${server.port}/`;
-  announce(opts.console, log, server, runtime);
   // After listen: clients are served while channels connect, and a failing one stops nothing.
   channels = startChannels({ config: () => config.current.config, stateDir: paths.stateDir, env, log, runs });
 
@@ -227,6 +226,9 @@ export async function startGateway(opts: StartOptions): Promise<RunningGateway> 
     );
   });
   const watcher = watchConfig(paths.configPath, config, snapshot, log);
+  // Announced last: once the link is printed, the gateway serves and watches its config, so an
+  // edit made right after start is not missed.
+  announce(opts.console, log, server, runtime);
 
   // Warm what the first turn needs, after the port is open, so neither start nor the first turn waits.
   void warmFirstTurn(services).catch((err: unknown) => log.debug("warm-up skipped", { err }));
