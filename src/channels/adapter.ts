@@ -1,4 +1,5 @@
 import type { Logger } from "../infra/logger.ts";
+import type { GroupEntry } from "../routing/access/group-policy.ts";
 
 /** Channels this build can start. A new id needs a loader in `manager.ts` and a folder here. */
 export const CHANNEL_IDS = ["telegram"] as const;
@@ -27,6 +28,10 @@ export interface InboundMessage {
   chatId: string;
   /** Forum topic or thread the message belongs to, when the platform has them. */
   threadId?: string;
+  /** Discord guild of a guild channel: binding match key and the `guilds.<id>` settings. */
+  guildId?: string;
+  /** Slack workspace (team) of the message: binding match key. */
+  teamId?: string;
   /** Platform id of this message, for replies. */
   messageId: string;
   sender: InboundSender;
@@ -116,6 +121,12 @@ export interface ChannelAdapter {
   /** Shows a typing indicator once (it fades after `typingTtlMs`). Throws on failure. */
   sendTyping(to: OutboundTarget, signal: AbortSignal): Promise<void>;
   status(): AdapterStatus;
+  /**
+   * The group settings that apply to `msg`, shaped like Telegram's `groups` map (keyed by chat
+   * id, `*` for any). Platforms that nest them differently (Discord `guilds.<id>.channels.<id>`)
+   * flatten them here; absent means the account's own `groups` key. Pure, no I/O.
+   */
+  groupEntries?(account: AccountConfig, msg: InboundMessage): Record<string, GroupEntry> | undefined;
 }
 
 /** The resolved settings of one account: the channel block with the account's own keys on top. */

@@ -97,7 +97,7 @@ export async function handleInbound(
   } else {
     const decision = decideGroup({
       policy: cfg.groupPolicy ?? config.channels?.defaults?.groupPolicy ?? "allowlist",
-      groups: cfg.groups,
+      groups: adapter.groupEntries ? adapter.groupEntries(account, msg) : cfg.groups,
       groupAllowFrom: cfg.groupAllowFrom,
       allowFrom: cfg.allowFrom,
       chatId: msg.chatId,
