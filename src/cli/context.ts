@@ -1,8 +1,7 @@
-import path from "node:path";
 import type { Command } from "commander";
 import { loadOrCreateDeviceIdentity, readDeviceToken, storeDeviceToken } from "../client/device-identity.ts";
 import { GatewayClient } from "../client/gateway-client.ts";
-import { loadDotEnvFiles } from "../config/env-files.ts";
+import { loadDotEnvFiles, startupEnvFiles } from "../config/env-files.ts";
 import { type ConfigSnapshot, readConfigSnapshot } from "../config/load.ts";
 import { type OpenClawPaths, resolvePaths } from "../config/paths.ts";
 import { readGeneratedToken, resolvePort } from "../gateway/runtime-config.ts";
@@ -46,7 +45,7 @@ export interface CliContext {
 /** Paths, `.env` files and the config as the CLI sees them; never throws for a bad config. */
 export async function loadCliContext(env: NodeJS.ProcessEnv = process.env): Promise<CliContext> {
   const paths = resolvePaths(env);
-  await loadDotEnvFiles([path.resolve(".env"), path.join(paths.stateDir, ".env")], env);
+  await loadDotEnvFiles((await startupEnvFiles(paths, env, process.cwd())).files, env);
   return { paths, env, snapshot: await readConfigSnapshot(paths.configPath, env) };
 }
 

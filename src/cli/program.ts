@@ -4,6 +4,7 @@ import { packageVersion } from "../infra/version.ts";
 import { registerAgentCommand } from "./commands/agent.ts";
 import { registerChannelsCommands } from "./commands/channels.ts";
 import { registerConfigCommands } from "./commands/config.ts";
+import { registerDashboardCommand } from "./commands/dashboard.ts";
 import { registerDevicesCommands } from "./commands/devices.ts";
 import { registerGatewayCommands } from "./commands/gateway.ts";
 import { registerHealthCommands } from "./commands/health.ts";
@@ -31,6 +32,7 @@ export async function buildProgram(): Promise<Command> {
   registerPairingCommands(program);
   registerChannelsCommands(program);
   registerDevicesCommands(program);
+  registerDashboardCommand(program);
   return program;
 }
 

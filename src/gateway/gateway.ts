@@ -3,11 +3,12 @@ import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { defaultAgentId, resolveAgent } from "../agents/agent-config.ts";
 import type { ChannelManager } from "../channels/manager.ts";
-import { applyConfigEnvBlock, loadDotEnvFiles } from "../config/env-files.ts";
+import { applyConfigEnvBlock, loadDotEnvFiles, startupEnvFiles } from "../config/env-files.ts";
 import { formatIssues } from "../config/issues.ts";
 import { type ConfigSnapshot, readConfigSnapshot } from "../config/load.ts";
 import { expandHome, type OpenClawPaths } from "../config/paths.ts";
 import { planReload } from "../config/reload-plan.ts";
+import type { OpenClawConfig } from "../config/schema.ts";
 import { UserFacingError } from "../infra/errors.ts";
 import {
   createLogger,
@@ -28,6 +29,7 @@ import { warmApi } from "../models/stream.ts";
 import { TICK_INTERVAL_MS } from "../protocol/frames.ts";
 import { startChannels } from "./channel-runtime.ts";
 import { ConfigHolder } from "./config-holder.ts";
+import { controlUiUrl } from "./control-ui-url.ts";
 import { EventHub } from "./event-hub.ts";
 import { inactiveFeatures } from "./inactive-features.ts";
 import { healthSnapshot } from "./methods/health.ts";
@@ -82,8 +84,9 @@ function logSettings(snap: ConfigSnapshot, env: NodeJS.ProcessEnv, verbose: bool
 export async function loadStartupConfig(
   paths: OpenClawPaths,
   env: NodeJS.ProcessEnv,
-): Promise<ConfigSnapshot> {
-  await loadDotEnvFiles([path.resolve(".env"), path.join(paths.stateDir, ".env")], env);
+): Promise<{ snapshot: ConfigSnapshot; refusedEnvFile: string | undefined }> {
+  const envFiles = await startupEnvFiles(paths, env, process.cwd());
+  await loadDotEnvFiles(envFiles.files, env);
   const snap = await readConfigSnapshot(paths.configPath, env);
   if (!snap.valid) {
     throw new UserFacingError(
@@ -91,7 +94,7 @@ export async function loadStartupConfig(
     );
   }
   applyConfigEnvBlock(snap.source["env"], env);
-  return snap;
+  return { snapshot: snap, refusedEnvFile: envFiles.refused };
 }
 
 /**
@@ -103,7 +106,7 @@ export async function startGateway(opts: StartOptions): Promise<RunningGateway> 
   const { paths, env } = opts;
   const startedAt = Date.now();
   await mkdir(paths.stateDir, { recursive: true, mode: 0o700 });
-  const snapshot = await loadStartupConfig(paths, env);
+  const { snapshot, refusedEnvFile } = await loadStartupConfig(paths, env);
   if (snapshot.config.gateway?.mode === "remote" && !opts.flags.allowUnconfigured) {
     throw new UserFacingError(
       "Gateway start blocked: set gateway.mode=local (this config points at a remote gateway; pass --allow-unconfigured to override)",
@@ -122,6 +125,13 @@ export async function startGateway(opts: StartOptions): Promise<RunningGateway> 
   const pruneTimer = setInterval(prune, PRUNE_INTERVAL_MS);
   pruneTimer.unref();
   for (const w of snapshot.warnings) log.warn(`config: ${w.path}: ${w.message}`);
+  if (refusedEnvFile)
+    log.warn(
+      "not loading .env from the working directory: it is inside an agent workspace or the state dir",
+      {
+        file: refusedEnvFile,
+      },
+    );
 
   let runtime: GatewayRuntime = await resolveGatewayRuntime(snapshot.config, env, paths.stateDir, opts.flags);
   redactor.registerSecretsIn({ token: runtime.auth.token, password: runtime.auth.password });
@@ -188,7 +198,7 @@ export async function startGateway(opts: StartOptions): Promise<RunningGateway> 
       closed = true;
       runtime = next;
       server = await listen(services, log);
-      announce(opts.console, log, server, runtime);
+      announce(opts.console, log, server, runtime, config.current.config);
     } catch (err) {
       log.error("in-process restart failed; the gateway keeps its previous settings where it can", { err });
       // Only a listener we closed needs reopening; otherwise the old one is still serving.
@@ -228,7 +238,7 @@ export async function startGateway(opts: StartOptions): Promise<RunningGateway> 
   const watcher = watchConfig(paths.configPath, config, snapshot, log);
   // Announced last: once the link is printed, the gateway serves and watches its config, so an
   // edit made right after start is not missed.
-  announce(opts.console, log, server, runtime);
+  announce(opts.console, log, server, runtime, config.current.config);
 
   // Warm what the first turn needs, after the port is open, so neither start nor the first turn waits.
   void warmFirstTurn(services).catch((err: unknown) => log.debug("warm-up skipped", { err }));
@@ -268,9 +278,9 @@ function announce(
   log: Logger,
   server: ListeningServer,
   runtime: GatewayRuntime,
+  cfg: OpenClawConfig,
 ): void {
   const displayHost = server.host === "0.0.0.0" ? "127.0.0.1" : server.host;
-  const base = `http://${displayHost}:${server.port}/`;
   log.info(`listening on ws://${server.host}:${server.port}`, {
     bind: runtime.bind,
     auth: runtime.auth.mode,
@@ -278,10 +288,14 @@ function announce(
   if (runtime.bind === "tailnet")
     log.warn("gateway.bind=tailnet: no Tailscale address detected; listening on loopback only");
   // The fragment never reaches the server or a Referer; the page moves the token to storage.
-  const link =
-    runtime.auth.mode === "token" && runtime.auth.source === "generated"
-      ? `${base}#token=${runtime.auth.token}`
-      : base;
+  const link = controlUiUrl({
+    scheme: "http",
+    host: displayHost,
+    port: server.port,
+    basePath: cfg.gateway?.controlUi?.basePath,
+    token:
+      runtime.auth.mode === "token" && runtime.auth.source === "generated" ? runtime.auth.token : undefined,
+  });
   out.write(`Control UI: ${link}\n`);
 }
 

@@ -1,9 +1,15 @@
 import assert from "node:assert/strict";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { applyConfigEnvBlock, loadDotEnvFiles, parseDotEnv } from "../../src/config/env-files.ts";
+import {
+  applyConfigEnvBlock,
+  loadDotEnvFiles,
+  parseDotEnv,
+  startupEnvFiles,
+} from "../../src/config/env-files.ts";
+import { createTestHome, runCli } from "../harness/gateway.ts";
 
 let root: string;
 before(async () => {
@@ -97,4 +103,60 @@ describe("applyConfigEnvBlock", () => {
     assert.deepEqual(applyConfigEnvBlock(undefined, env), []);
     assert.deepEqual(env, {});
   });
+});
+
+describe("startupEnvFiles: a .env an agent could have written is never configuration", () => {
+  async function setup() {
+    const home = path.join(root, `home-${Math.random().toString(36).slice(2)}`);
+    const stateDir = path.join(home, ".openclaw");
+    const configPath = path.join(stateDir, "openclaw.json");
+    const custom = path.join(home, "projects", "agent-two");
+    await mkdir(custom, { recursive: true });
+    await mkdir(stateDir, { recursive: true });
+    await writeFile(configPath, `{ agents: { list: [{ id: "two", workspace: "~/projects/agent-two" }] } }`);
+    const env = { HOME: home };
+    return { home, stateDir, custom, paths: { home, stateDir, configPath, profile: undefined }, env };
+  }
+
+  test("loads the working directory's .env, then the state dir's, elsewhere", async () => {
+    const s = await setup();
+    const cwd = path.join(s.home, "code");
+    assert.deepEqual(await startupEnvFiles(s.paths, s.env, cwd), {
+      files: [path.join(cwd, ".env"), path.join(s.stateDir, ".env")],
+    });
+  });
+
+  test("refuses it inside the default workspace, any state dir folder, and a configured workspace", async () => {
+    const s = await setup();
+    for (const cwd of [
+      path.join(s.stateDir, "workspace"),
+      path.join(s.stateDir, "workspace", "sub"),
+      path.join(s.stateDir, "workspace-two"),
+      s.custom,
+      path.join(s.custom, "deep", "er"),
+    ]) {
+      assert.deepEqual(
+        await startupEnvFiles(s.paths, s.env, cwd),
+        { files: [path.join(s.stateDir, ".env")], refused: path.join(cwd, ".env") },
+        cwd,
+      );
+    }
+  });
+});
+
+test("the CLI run from inside a workspace ignores the .env there, and honours one elsewhere", async (t) => {
+  const h = await createTestHome({ config: { agents: { defaults: { workspace: "~/ws" } } } });
+  t.after(() => h.cleanup());
+  const ws = path.join(h.home, "ws");
+  const elsewhere = path.join(h.home, "elsewhere");
+  for (const dir of [ws, elsewhere]) {
+    await mkdir(dir, { recursive: true });
+    await writeFile(path.join(dir, ".env"), "OPENCLAW_GATEWAY_PORT=12345\n");
+  }
+  const target = async (cwd: string) => {
+    const r = await runCli(["gateway", "status", "--json", "--timeout", "500"], h.env, { cwd });
+    return (JSON.parse(r.stdout) as { probeTarget: string }).probeTarget;
+  };
+  assert.equal(await target(ws), "ws://127.0.0.1:18789");
+  assert.equal(await target(elsewhere), "ws://127.0.0.1:12345");
 });

@@ -257,3 +257,41 @@ test("a dropped socket shows 'Disconnected from gateway: no reason' with the clo
   await status(page, "connected").waitFor();
   assert.deepEqual(errors, []);
 });
+
+test("a gateway address in the link's query or fragment is never connected to, nor sent the stored token", async (t) => {
+  const { WebSocketServer } = await import("ws");
+  const attacker = new WebSocketServer({ host: "127.0.0.1", port: 0 });
+  t.after(() => new Promise<void>((resolve) => attacker.close(() => resolve())));
+  const seen: string[] = [];
+  attacker.on("connection", (socket, req) => {
+    seen.push(req.url ?? "/");
+    socket.on("message", (data) => seen.push(String(data)));
+  });
+  await new Promise((resolve) => attacker.once("listening", resolve));
+  const port = (attacker.address() as { port: number }).port;
+  const evil = encodeURIComponent(`ws://127.0.0.1:${port}`);
+  const gw = await startGateway(t);
+  const { page, errors } = await openPage(t, {
+    storageState: {
+      cookies: [],
+      origins: [
+        {
+          origin: gw.httpUrl.replace(/\/$/, ""),
+          localStorage: [{ name: SETTINGS_KEY, value: JSON.stringify({ token: gw.token }) }],
+        },
+      ],
+    },
+  });
+
+  for (const link of [
+    `?gatewayUrl=${evil}`,
+    `#gatewayUrl=${evil}`,
+    `?url=${evil}&token=x`,
+    `?gateway=${evil}`,
+  ]) {
+    await page.goto(`${gw.httpUrl}${link}`);
+    await status(page, "connected").waitFor(); // to its own gateway, with the stored token
+  }
+  assert.deepEqual(seen, [], "the page never opened a socket to the address in its link");
+  assert.deepEqual(errors, []);
+});

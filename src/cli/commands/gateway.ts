@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { GatewayRequestError } from "../../client/gateway-client.ts";
 import type { RunningGateway } from "../../gateway/gateway.ts";
 import { UserFacingError } from "../../infra/errors.ts";
 import {
@@ -157,7 +158,7 @@ async function gatewayStatus(ctx: CliContext, opts: RemoteOptions & { json?: boo
   const target = await resolveGatewayTarget(ctx, opts);
   const port = Number(new URL(target.url).port || 80);
   const holder = target.url.includes("127.0.0.1") ? await findPortHolder(port) : undefined;
-  let probe: { ok: boolean; error?: string; status?: unknown } = { ok: false };
+  let probe: { ok: boolean; error?: string; status?: unknown; auth?: string } = { ok: false };
   try {
     const client = await connectGateway(ctx, opts);
     try {
@@ -169,12 +170,17 @@ async function gatewayStatus(ctx: CliContext, opts: RemoteOptions & { json?: boo
       client.close();
     }
   } catch (err) {
-    probe = { ok: false, error: (err as Error).message };
+    // A refused handshake means the gateway is there but our credentials are not accepted.
+    const refused = err instanceof GatewayRequestError;
+    probe = { ok: false, error: (err as Error).message, auth: refused ? `failed (${err.code})` : "unknown" };
   }
+  const remote = !opts.url && ctx.snapshot.config.gateway?.mode === "remote";
   const report = {
     runtime: holder ? "running" : probe.ok ? "running" : "stopped",
     pid: holder,
+    mode: opts.url ? "url" : remote ? "remote" : "local",
     probeTarget: target.url,
+    auth: probe.ok ? "ok" : (probe.auth ?? "unknown"),
     rpcProbe: probe.ok ? "ok" : "failed",
     listening: holder
       ? `${target.url} (${await describePid(holder)})`
@@ -185,15 +191,16 @@ async function gatewayStatus(ctx: CliContext, opts: RemoteOptions & { json?: boo
     lastGatewayError: probe.error ?? null,
     status: probe.status ?? null,
   };
+  if (!probe.ok) process.exitCode = 1;
   if (opts.json) return printJson(report);
   const lines = [
     `Runtime: ${report.runtime}${holder ? ` (pid ${holder})` : ""}`,
     `RPC probe: ${report.rpcProbe}`,
-    `Probe target: ${report.probeTarget}`,
+    `Probe target: ${report.probeTarget}${report.mode === "remote" ? " (gateway.remote)" : ""}`,
+    `Auth: ${report.auth}`,
     `Listening: ${report.listening}`,
     `Config (cli): ${report.configCli}`,
     `Last gateway error: ${report.lastGatewayError ?? "none"}`,
   ];
   process.stdout.write(`${lines.join("\n")}\n`);
-  if (!probe.ok) process.exitCode = 1;
 }
