@@ -179,3 +179,4 @@ console.log(
 );
 
 await import("./prompt-size.ts");
+await import("./model-layer.ts");
