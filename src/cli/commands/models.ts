@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { applyConfigEnvBlock } from "../../config/env-files.ts";
 import type { OpenClawConfig } from "../../config/schema.ts";
+import { UserFacingError } from "../../infra/errors.ts";
 import type { AuthProfileStore } from "../../models/auth-profiles.ts";
 import {
   loadBuiltinCatalog,
@@ -132,13 +133,78 @@ function missingAuthFix(provider: string, p: ProviderAuthStatus | undefined): st
     : `run \`openclaw models auth add --provider ${provider} --api-key-stdin\` or set models.providers.${provider}.apiKey`;
 }
 
-async function runStatus(opts: ReportOpts & { check?: boolean }): Promise<void> {
+interface ProbeFlags {
+  probe?: boolean;
+  probeProvider?: string;
+  probeProfile?: string;
+  probeTimeout: string;
+  probeConcurrency: string;
+  probeMaxTokens: string;
+}
+
+function positiveInt(flag: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0)
+    throw new UserFacingError(`${flag} must be a positive whole number (got ${value})`);
+  return n;
+}
+
+/** `--probe`: one tiny real request per credential in use, so a key that stopped working shows now. */
+async function probeCredentials(
+  ctx: CliContext,
+  auth: AgentAuth,
+  report: ModelsStatusReport,
+  opts: ProbeFlags,
+) {
+  const { planProbes, runProbes } = await import("../../models/probe.ts");
+  const input = {
+    config: requireConfig(ctx),
+    store: auth.store,
+    storePath: auth.storePath,
+    agentDir: auth.agent.agentDir,
+    env: runEnv(ctx),
+    now: Date.now(),
+  };
+  const refs = [report.defaultModel, ...report.fallbacks, ...(report.imageModel ? [report.imageModel] : [])];
+  const targets = planProbes({
+    ...input,
+    refs,
+    ...(opts.probeProvider ? { provider: normalizeProviderId(opts.probeProvider) } : {}),
+    ...(opts.probeProfile ? { profileId: opts.probeProfile } : {}),
+  });
+  return runProbes(targets, input, {
+    timeoutMs: positiveInt("--probe-timeout", opts.probeTimeout),
+    concurrency: positiveInt("--probe-concurrency", opts.probeConcurrency),
+    maxTokens: positiveInt("--probe-max-tokens", opts.probeMaxTokens),
+  });
+}
+
+async function runStatus(opts: ReportOpts & ProbeFlags & { check?: boolean }): Promise<void> {
   const ctx = await loadCliContext();
-  const report = await statusReport(ctx, await loadAgentAuth(ctx, opts.agent));
-  if (opts.json) printJson(report);
+  const auth = await loadAgentAuth(ctx, opts.agent);
+  const report = await statusReport(ctx, auth);
+  const probes = opts.probe ? await probeCredentials(ctx, auth, report, opts) : undefined;
+  if (opts.json) printJson(probes ? { ...report, probes } : report);
   else if (opts.plain) process.stdout.write(`${report.resolvedDefault}\n`);
-  else printStatusText(report);
-  if (opts.check && !report.defaultModelUsable) process.exitCode = 1;
+  else {
+    printStatusText(report);
+    if (probes) {
+      process.stdout.write(`\nProbes (${probes.length})\n`);
+      if (probes.length === 0)
+        process.stdout.write("- nothing to probe: no credential for the models in use\n");
+      for (const p of probes) {
+        const outcome = p.ok ? "ok" : `failed: ${p.reason} (${p.error})`;
+        process.stdout.write(
+          `- ${p.profileId ?? p.source} -> ${p.modelRef}: ${outcome}, ${p.latencyMs} ms\n`,
+        );
+      }
+    }
+  }
+  // With probes, --check also fails when no credential of the default model's provider answered.
+  const defaultProvider = parseModelRef(report.resolvedDefault)?.provider;
+  const defaultProbes = probes?.filter((p) => p.provider === defaultProvider) ?? [];
+  const probeFailed = defaultProbes.length > 0 && defaultProbes.every((p) => !p.ok);
+  if (opts.check && (!report.defaultModelUsable || probeFailed)) process.exitCode = 1;
 }
 
 export interface ModelRow {
@@ -313,8 +379,17 @@ export function registerModelsCommands(program: Command): void {
     .description("default model, fallbacks, aliases and which credential each provider would use")
     .option("--json", "print JSON")
     .option("--plain", "print only the resolved default model")
-    .option("--check", "exit 1 when the default model has no usable credential")
+    .option(
+      "--check",
+      "exit 1 when the default model has no usable credential (or, with --probe, none answered)",
+    )
     .option("--agent <id>", "agent (default: the default agent)")
+    .option("--probe", "send a tiny real request with each credential of the models in use")
+    .option("--probe-provider <id>", "only probe this provider")
+    .option("--probe-profile <id>", "only probe this auth profile")
+    .option("--probe-timeout <ms>", "how long each probe may take", "8000")
+    .option("--probe-concurrency <n>", "probes in flight at once", "2")
+    .option("--probe-max-tokens <n>", "max output tokens of a probe", "8")
     .action(runStatus);
   models
     .command("list")
