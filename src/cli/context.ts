@@ -127,3 +127,24 @@ export async function connectGateway(ctx: CliContext, opts: RemoteOptions): Prom
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
+
+/**
+ * Runs one gateway method and prints its answer: JSON with `--json`, else `human(answer)`.
+ * `select` narrows the answer first (a client-side filter such as `--connected`), for both.
+ */
+export async function callAndPrint(
+  method: string,
+  params: unknown,
+  opts: RemoteOptions & { json?: boolean },
+  human: (answer: never) => string,
+  select: (answer: never) => unknown = (a) => a,
+): Promise<void> {
+  const client = await connectGateway(await loadCliContext(), opts);
+  try {
+    const answer = select((await client.request(method, params, { timeoutMs: timeoutMs(opts) })) as never);
+    if (opts.json) printJson(answer);
+    else process.stdout.write(`${human(answer as never)}\n`);
+  } finally {
+    client.close();
+  }
+}

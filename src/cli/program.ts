@@ -10,6 +10,7 @@ import { registerGatewayCommands } from "./commands/gateway.ts";
 import { registerHealthCommands } from "./commands/health.ts";
 import { registerLogsCommand } from "./commands/logs.ts";
 import { registerModelsCommands } from "./commands/models.ts";
+import { registerNodesCommands } from "./commands/nodes.ts";
 import { registerPairingCommands } from "./commands/pairing.ts";
 
 /** The command tree. Command modules import their heavy dependencies inside their actions. */
@@ -33,6 +34,7 @@ export async function buildProgram(): Promise<Command> {
   registerChannelsCommands(program);
   registerDevicesCommands(program);
   registerDashboardCommand(program);
+  registerNodesCommands(program);
   return program;
 }
 

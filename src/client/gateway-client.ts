@@ -8,8 +8,16 @@ export interface ClientOptions {
   url: string;
   token?: string;
   password?: string;
-  clientId?: "cli" | "gateway-client" | "test" | "openclaw-probe";
-  mode?: "cli" | "backend" | "test" | "probe";
+  clientId?: "cli" | "gateway-client" | "test" | "openclaw-probe" | "node-host";
+  mode?: "cli" | "backend" | "test" | "probe" | "node";
+  /** `node` connects as a node (NODE-1): no operator scopes, callable through `node.invoke`. */
+  role?: "operator" | "node";
+  /** What a node offers (`connect` params `caps`, `commands`). */
+  caps?: string[];
+  commands?: string[];
+  displayName?: string;
+  /** Extra HTTP headers of the upgrade request (an access proxy's own credentials, for one). */
+  headers?: Record<string, string>;
   version?: string;
   scopes?: string[];
   /** Connect + handshake budget. */
@@ -63,9 +71,10 @@ function connectParams(opts: ClientOptions, nonce: string): Record<string, unkno
     version: opts.version ?? "0.0.0",
     platform: process.platform,
     mode: opts.mode ?? "cli",
+    ...(opts.displayName ? { displayName: opts.displayName } : {}),
   };
-  const role = "operator";
-  const scopes = opts.scopes ?? DEFAULT_SCOPES;
+  const role = opts.role ?? "operator";
+  const scopes = opts.scopes ?? (role === "node" ? [] : DEFAULT_SCOPES);
   const deviceToken = opts.device?.deviceToken;
   const auth = {
     ...(opts.token ? { token: opts.token } : {}),
@@ -101,6 +110,8 @@ function connectParams(opts: ClientOptions, nonce: string): Record<string, unkno
     client,
     role,
     scopes,
+    ...(opts.caps ? { caps: opts.caps } : {}),
+    ...(opts.commands ? { commands: opts.commands } : {}),
     ...(device ? { device } : {}),
     ...(Object.keys(auth).length ? { auth } : {}),
   };
@@ -139,6 +150,7 @@ export class GatewayClient {
     const ws = new WebSocket(opts.url, {
       handshakeTimeout: opts.connectTimeoutMs ?? 10_000,
       maxPayload: 64 * 1024 * 1024,
+      ...(opts.headers ? { headers: opts.headers } : {}),
     });
     const hello = await new Promise<HelloOk>((resolve, reject) => {
       const timer = setTimeout(() => {

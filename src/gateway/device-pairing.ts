@@ -238,6 +238,18 @@ export class DevicePairingStore {
     });
   }
 
+  /** Sets the name shown for a paired device; `undefined` when it is not paired. */
+  rename(deviceId: string, displayName: string): Promise<PairedDevice | undefined> {
+    return this.#locked(async () => {
+      const paired = await this.#readPaired();
+      const device = paired[deviceId];
+      if (!device) return undefined;
+      device.displayName = displayName;
+      await this.#writePaired(paired);
+      return device;
+    });
+  }
+
   /** Mints a new token for `role` (replacing any), stores its hash, and returns it in clear once. */
   issueToken(deviceId: string, role: string, scopes: string[], nowMs: number): Promise<string | undefined> {
     return this.#locked(async () => {

@@ -19,6 +19,9 @@ export const GATEWAY_EVENTS = [
   "heartbeat",
   "device.pair.requested",
   "device.pair.resolved",
+  "node.pair.requested",
+  "node.pair.resolved",
+  "node.invoke.request",
 ];
 
 /** Which scope an event needs: chat and agent frames carry conversation content. */
@@ -28,6 +31,10 @@ const EVENT_SCOPES: Readonly<Record<string, MethodScope>> = {
   agent: "operator.read",
   "device.pair.requested": "operator.pairing",
   "device.pair.resolved": "operator.pairing",
+  "node.pair.requested": "operator.pairing",
+  "node.pair.resolved": "operator.pairing",
+  // Sent to one node's socket by the node registry, never fanned out.
+  "node.invoke.request": "node",
 };
 
 /**

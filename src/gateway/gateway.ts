@@ -33,6 +33,7 @@ import { controlUiUrl } from "./control-ui-url.ts";
 import { EventHub } from "./event-hub.ts";
 import { inactiveFeatures } from "./inactive-features.ts";
 import { healthSnapshot } from "./methods/health.ts";
+import { NodeRegistry } from "./node-registry.ts";
 import { RunRegistry } from "./run-registry.ts";
 import { type GatewayRuntime, type RuntimeFlags, resolveGatewayRuntime } from "./runtime-config.ts";
 import { type ListeningServer, listen } from "./server.ts";
@@ -157,6 +158,7 @@ export async function startGateway(opts: StartOptions): Promise<RunningGateway> 
     log,
     events,
     runs,
+    nodes: new NodeRegistry(),
     channelsStatus: () => channels?.status(),
     runtime: () => runtime,
     inactiveFeatures: () => inactiveFeatures(config.current.source),

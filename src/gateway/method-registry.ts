@@ -11,7 +11,9 @@ export type MethodScope =
   | "operator.write"
   | "operator.admin"
   | "operator.approvals"
-  | "operator.pairing";
+  | "operator.pairing"
+  /** Only a connection with role `node` may call it (`node.invoke.result`, `node.event`). */
+  | "node";
 
 export interface CallerInfo {
   connId: string;
@@ -46,6 +48,7 @@ export function defineMethod<P extends z.ZodType>(def: MethodDef<P>): MethodDef<
 
 /** operator.admin may call anything; operator.write also satisfies operator.read. */
 export function hasScope(granted: ReadonlySet<string>, required: MethodScope): boolean {
+  if (required === "node") return false; // a role, not a scope: no operator scope grants it
   if (required === "open" || granted.has("operator.admin")) return true;
   if (required === "operator.read" && granted.has("operator.write")) return true;
   return granted.has(required);
@@ -82,13 +85,17 @@ export class MethodRegistry {
   async dispatch(method: string, params: unknown, ctx: MethodContext): Promise<MethodOutcome> {
     const def = this.#methods.get(method);
     if (!def) return { ok: false, error: { code: "INVALID_REQUEST", message: `unknown method: ${method}` } };
-    if (ctx.caller.role !== "operator" && def.scope !== "open") {
+    const roleAllowed =
+      def.scope === "node"
+        ? ctx.caller.role === "node"
+        : ctx.caller.role === "operator" || def.scope === "open";
+    if (!roleAllowed) {
       return {
         ok: false,
         error: { code: "INVALID_REQUEST", message: `unauthorized role: ${ctx.caller.role}` },
       };
     }
-    if (!hasScope(ctx.caller.scopes, def.scope)) {
+    if (def.scope !== "node" && !hasScope(ctx.caller.scopes, def.scope)) {
       return { ok: false, error: { code: "INVALID_REQUEST", message: `missing scope: ${def.scope}` } };
     }
     const parsed = def.params.safeParse(params ?? {});

@@ -3,6 +3,7 @@ import type { OpenClawPaths } from "../config/paths.ts";
 import type { Logger, LogSink } from "../infra/logger.ts";
 import type { ConfigHolder } from "./config-holder.ts";
 import type { EventHub } from "./event-hub.ts";
+import type { NodeRegistry } from "./node-registry.ts";
 import type { RunRegistry } from "./run-registry.ts";
 import type { GatewayRuntime } from "./runtime-config.ts";
 
@@ -17,6 +18,8 @@ export interface GatewayServices {
   readonly log: Logger;
   readonly events: EventHub;
   readonly runs: RunRegistry;
+  /** Nodes connected now, and the calls in flight to them. */
+  readonly nodes: NodeRegistry;
   /** The chat channels' status; `undefined` before they start. */
   channelsStatus(): ChannelsSnapshot | undefined;
   runtime(): GatewayRuntime;

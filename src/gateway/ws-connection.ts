@@ -18,6 +18,7 @@ import { authorizeConnect, peerInfo } from "./device-connect.ts";
 import { DevicePairingStore } from "./device-pairing.ts";
 import { GATEWAY_EVENTS } from "./event-hub.ts";
 import type { CallerInfo, MethodRegistry } from "./method-registry.ts";
+import { allowedNodeCommands } from "./node-registry.ts";
 import type { GatewayServices } from "./services.ts";
 
 export interface ConnectionDeps {
@@ -245,7 +246,31 @@ export function acceptConnection(ws: WebSocket, req: IncomingMessage, deps: Conn
     // The socket may have closed while the snapshot was built; subscribing now would leak.
     if (closed.signal.aborted) return;
     send({ type: "res", id, ok: true, payload: hello });
-    unsubscribe = deps.services.events.add({ scopes, sendEvent });
+    const stopEvents = deps.services.events.add({ scopes, sendEvent });
+    // A node is reachable for `node.invoke` from now on, under its (verified) device id.
+    const detachNode =
+      role === "node" && p.device
+        ? deps.services.nodes.attach({
+            nodeId: p.device.id,
+            connId,
+            displayName: p.client.displayName,
+            platform: p.client.platform,
+            version: p.client.version,
+            caps: p.caps ?? [],
+            commands: allowedNodeCommands(
+              p.commands ?? [],
+              deps.services.config.current.config.gateway?.nodes,
+            ),
+            permissions: p.permissions,
+            remoteIp: remoteAddress,
+            connectedAtMs: Date.now(),
+            sendEvent,
+          })
+        : undefined;
+    unsubscribe = () => {
+      stopEvents();
+      detachNode?.();
+    };
     log.debug("client connected", { connId, client: p.client.id, mode: p.client.mode, remoteAddress });
   }
 }

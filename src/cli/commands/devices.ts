@@ -1,12 +1,5 @@
 import type { Command } from "commander";
-import {
-  connectGateway,
-  loadCliContext,
-  printJson,
-  type RemoteOptions,
-  timeoutMs,
-  withGatewayOptions,
-} from "../context.ts";
+import { callAndPrint, type RemoteOptions, withGatewayOptions } from "../context.ts";
 
 type Opts = RemoteOptions & { json?: boolean; role?: string; scope?: string[] };
 
@@ -37,23 +30,6 @@ function withRemote(cmd: Command): Command {
   return withGatewayOptions(cmd.option("--json", "machine-readable output"));
 }
 
-/** Runs one gateway method and prints its answer (`--json`) or `human(answer)`. */
-async function call(
-  method: string,
-  params: unknown,
-  opts: Opts,
-  human: (answer: never) => string,
-): Promise<void> {
-  const client = await connectGateway(await loadCliContext(), opts);
-  try {
-    const answer = await client.request(method, params, { timeoutMs: timeoutMs(opts) });
-    if (opts.json) printJson(answer);
-    else process.stdout.write(`${human(answer as never)}\n`);
-  } finally {
-    client.close();
-  }
-}
-
 function short(id: string): string {
   return id.slice(0, 12);
 }
@@ -80,12 +56,12 @@ export function registerDevicesCommands(program: Command): void {
   const devices = program.command("devices").description("list, approve and manage paired devices");
 
   withRemote(devices.command("list").description("pending pairing requests and paired devices")).action(
-    (opts: Opts) => call("device.pair.list", {}, opts, listText),
+    (opts: Opts) => callAndPrint("device.pair.list", {}, opts, listText),
   );
 
   withRemote(devices.command("approve <requestId>").description("approve a pending pairing request")).action(
     (requestId: string, opts: Opts) =>
-      call(
+      callAndPrint(
         "device.pair.approve",
         { requestId },
         opts,
@@ -95,7 +71,7 @@ export function registerDevicesCommands(program: Command): void {
 
   withRemote(devices.command("reject <requestId>").description("reject a pending pairing request")).action(
     (requestId: string, opts: Opts) =>
-      call(
+      callAndPrint(
         "device.pair.reject",
         { requestId },
         opts,
@@ -105,13 +81,13 @@ export function registerDevicesCommands(program: Command): void {
 
   withRemote(devices.command("remove <deviceId>").description("unpair a device")).action(
     (deviceId: string, opts: Opts) =>
-      call("device.pair.remove", { deviceId }, opts, () => `Removed device ${deviceId}`),
+      callAndPrint("device.pair.remove", { deviceId }, opts, () => `Removed device ${deviceId}`),
   );
 
   withRemote(devices.command("revoke <deviceId>").description("revoke a device's token"))
     .option("--role <role>", "operator or node", "operator")
     .action((deviceId: string, opts: Opts) =>
-      call(
+      callAndPrint(
         "device.token.revoke",
         { deviceId, role: opts.role },
         opts,
@@ -125,7 +101,7 @@ export function registerDevicesCommands(program: Command): void {
     .option("--role <role>", "operator or node", "operator")
     .option("--scope <scope...>", "narrow the token to these operator scopes")
     .action((deviceId: string, opts: Opts) =>
-      call(
+      callAndPrint(
         "device.token.rotate",
         { deviceId, role: opts.role, ...(opts.scope ? { scopes: opts.scope } : {}) },
         opts,

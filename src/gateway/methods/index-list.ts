@@ -14,6 +14,17 @@ import {
 import { health, status } from "./health.ts";
 import { logsTail } from "./logs.ts";
 import { modelsList } from "./models.ts";
+import {
+  nodeDescribe,
+  nodeEvent,
+  nodeInvoke,
+  nodeInvokeResult,
+  nodeList,
+  nodePairApprove,
+  nodePairList,
+  nodePairReject,
+  nodeRename,
+} from "./nodes.ts";
 import { sessionsDelete, sessionsList, sessionsReset } from "./sessions.ts";
 
 /** Every method this gateway serves; hello-ok advertises exactly these. */
@@ -43,5 +54,14 @@ export function allMethods(): MethodDef[] {
     devicePairRemove,
     deviceTokenRotate,
     deviceTokenRevoke,
+    nodeList,
+    nodeDescribe,
+    nodeInvoke,
+    nodeInvokeResult,
+    nodeEvent,
+    nodePairList,
+    nodePairApprove,
+    nodePairReject,
+    nodeRename,
   ] as MethodDef[];
 }
