@@ -153,6 +153,28 @@ test("a long answer arrives in chunks within Telegram's limit, split at paragrap
   assert.equal(parts.join("\n\n"), long, "cut only at paragraph breaks, nothing lost");
 });
 
+test("markdown answers go out as Telegram HTML; markup Telegram refuses is resent as plain text", async (t) => {
+  const reply = "The **heron** waits, see [notes](https://example.org/a_b) & `x<y`.";
+  const { tg } = await setup(t, { dmPolicy: "allowlist", allowFrom: ["42"] }, reply);
+  tg.userSends({ fromId: 42, chatId: 42, text: "format?" });
+  const html = await tg.nextBotMessage({ chatId: 42 });
+  assert.equal(html.params["parse_mode"], "HTML");
+  assert.equal(
+    html.raw,
+    'The <b>heron</b> waits, see <a href="https://example.org/a_b">notes</a> &amp; <code>x&lt;y</code>.',
+  );
+  assert.equal(html.text, "The heron waits, see notes & x<y.");
+
+  tg.failNext("sendMessage", {
+    kind: "bad-request",
+    description: "can't parse entities: Unsupported start tag",
+  });
+  tg.userSends({ fromId: 42, chatId: 42, text: "again" });
+  const plain = await tg.nextBotMessage({ chatId: 42 });
+  assert.equal(plain.params["parse_mode"], undefined);
+  assert.equal(plain.raw, reply, "the same answer, unformatted, rather than nothing");
+});
+
 test("a 429 with retry_after on sendMessage is retried and the answer arrives", async (t) => {
   const { tg } = await setup(t, { dmPolicy: "allowlist", allowFrom: ["42"] }, "after the flood");
   tg.failNext("sendMessage", { kind: "flood", retryAfter: 1 });

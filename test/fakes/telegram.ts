@@ -31,7 +31,10 @@ export interface UserMessage {
 export interface BotMessage {
   chatId: number;
   messageId: number;
+  /** The text as the user sees it: with `parse_mode: "HTML"`, tags removed and entities decoded. */
   text: string;
+  /** The `text` parameter exactly as sent. */
+  raw: string;
   threadId: number | undefined;
   params: Record<string, unknown>;
 }
@@ -41,7 +44,11 @@ export interface ApiCall {
   params: Record<string, unknown>;
 }
 
-export type Failure = { kind: "flood"; retryAfter: number } | { kind: "server" };
+export type Failure =
+  | { kind: "flood"; retryAfter: number }
+  | { kind: "server" }
+  /** A 400 with this description, e.g. Telegram refusing markup it cannot parse. */
+  | { kind: "bad-request"; description: string };
 
 export interface FakeTelegram {
   /** What `channels.telegram.apiRoot` takes: the root without `/bot<token>`. */
@@ -207,12 +214,20 @@ export async function startFakeTelegram(opts: FakeTelegramOptions = {}): Promise
 
   const sendMessage = (res: ServerResponse, params: Record<string, unknown>) => {
     const chatId = num(params["chat_id"]);
-    const text = typeof params["text"] === "string" ? params["text"] : "";
+    const raw = typeof params["text"] === "string" ? params["text"] : "";
     if (chatId === undefined || !knownChats.has(chatId)) return fail(res, 400, "Bad Request: chat not found");
+    let text = raw;
+    if (params["parse_mode"] === "HTML") {
+      const parsed = parseTelegramHtml(raw);
+      if (!parsed.ok) return fail(res, 400, `Bad Request: can't parse entities: ${parsed.error}`);
+      text = parsed.text;
+    } else if (params["parse_mode"] !== undefined) {
+      return fail(res, 400, "Bad Request: unsupported parse_mode");
+    }
     if (text.trim() === "") return fail(res, 400, "Bad Request: message text is empty");
     if (text.length > MAX_TEXT) return fail(res, 400, "Bad Request: message is too long");
     const threadId = num(params["message_thread_id"]);
-    const message: BotMessage = { chatId, messageId: nextMessageId++, text, threadId, params };
+    const message: BotMessage = { chatId, messageId: nextMessageId++, text, raw, threadId, params };
     sent.push(message);
     ok(res, {
       message_id: message.messageId,
@@ -240,6 +255,7 @@ export async function startFakeTelegram(opts: FakeTelegramOptions = {}): Promise
         retry_after: failure.retryAfter,
       });
     if (failure?.kind === "server") return fail(res, 500, "Internal Server Error");
+    if (failure?.kind === "bad-request") return fail(res, 400, `Bad Request: ${failure.description}`);
     switch (method) {
       case "getMe":
         return ok(res, {
@@ -365,4 +381,82 @@ export async function startFakeTelegram(opts: FakeTelegramOptions = {}): Promise
       await new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
     },
   };
+}
+
+/** Tags Telegram's HTML parse mode knows (core.telegram.org/bots/api#html-style). */
+const HTML_TAGS = new Set([
+  "b",
+  "strong",
+  "i",
+  "em",
+  "u",
+  "ins",
+  "s",
+  "strike",
+  "del",
+  "span",
+  "tg-spoiler",
+  "a",
+  "tg-emoji",
+  "code",
+  "pre",
+  "blockquote",
+]);
+const NAMED_ENTITIES: Record<string, string> = { lt: "<", gt: ">", amp: "&", quot: '"' };
+
+/**
+ * Telegram's HTML parse mode as its Bot API answers it: known tags only, properly nested and
+ * closed, the four named entities and numeric ones; the result is the visible text. Errors use
+ * Telegram's wording after "can't parse entities: ".
+ */
+export function parseTelegramHtml(html: string): { ok: true; text: string } | { ok: false; error: string } {
+  const open: string[] = [];
+  let text = "";
+  let i = 0;
+  const offset = (): number => Buffer.byteLength(html.slice(0, i));
+  while (i < html.length) {
+    const ch = html[i] as string;
+    if (ch === "<") {
+      const m = /^<(\/?)([a-zA-Z][\w-]*)((?:\s+[\w-]+(?:="[^"]*"|='[^']*'|=[^\s>]+)?)*)\s*>/.exec(
+        html.slice(i),
+      );
+      if (!m) return { ok: false, error: `Unsupported start tag at byte offset ${offset()}` };
+      const name = (m[2] as string).toLowerCase();
+      if (!HTML_TAGS.has(name))
+        return { ok: false, error: `Unsupported start tag "${name}" at byte offset ${offset()}` };
+      if (m[1]) {
+        const expected = open.pop();
+        if (expected !== name)
+          return {
+            ok: false,
+            error: `Unmatched end tag at byte offset ${offset()}, expected "</${expected ?? ""}>", found "</${name}>"`,
+          };
+      } else {
+        open.push(name);
+      }
+      i += m[0].length;
+      continue;
+    }
+    if (ch === "&") {
+      const m = /^&(#x[0-9a-fA-F]+|#\d+|[a-zA-Z]+);/.exec(html.slice(i));
+      if (m) {
+        const ref = m[1] as string;
+        const decoded = ref.startsWith("#x")
+          ? String.fromCodePoint(Number.parseInt(ref.slice(2), 16))
+          : ref.startsWith("#")
+            ? String.fromCodePoint(Number(ref.slice(1)))
+            : NAMED_ENTITIES[ref];
+        if (decoded !== undefined) {
+          text += decoded;
+          i += m[0].length;
+          continue;
+        }
+      }
+    }
+    text += ch;
+    i++;
+  }
+  const unclosed = open.pop();
+  if (unclosed) return { ok: false, error: `Can't find end tag corresponding to start tag "${unclosed}"` };
+  return { ok: true, text };
 }

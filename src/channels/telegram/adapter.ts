@@ -15,6 +15,7 @@ import {
   type SentRef,
 } from "../adapter.ts";
 import { backoffDelayMs } from "../backoff.ts";
+import { markdownToTelegramHtml } from "./format.ts";
 import { retryTransformer } from "./retry.ts";
 import { resolveBotToken, type TokenSource } from "./token.ts";
 import { type BotIdentity, translateUpdate } from "./translate.ts";
@@ -41,6 +42,13 @@ const NATIVE_COMMANDS = [
   { command: "stop", description: "Stop the current run" },
   { command: "model", description: "Show or set the model" },
 ];
+
+/** Telegram's answers to markup it will not render (400 Bad Request descriptions). */
+function isMarkupRefusal(description: string): boolean {
+  return /can't parse entities|message is too long|unsupported start tag|can't find end tag/i.test(
+    description,
+  );
+}
 
 const sleep = (ms: number, signal: AbortSignal | undefined): Promise<void> =>
   sleepFor(ms, undefined, signal ? { signal } : {}).then(() => undefined);
@@ -156,17 +164,34 @@ class TelegramAdapter implements ChannelAdapter {
     this.#status.state = "stopped";
   }
 
+  /**
+   * Sends markdown rendered as Telegram HTML; when Telegram refuses the markup (it cannot parse
+   * it, or the entities push it over the limit), the same text goes again as plain text, so a
+   * formatting problem never loses the answer (reference-agent §5.2).
+   */
   async send(to: OutboundTarget, part: OutboundPart, signal: AbortSignal): Promise<SentRef> {
-    const sent = await this.#init.api.sendMessage(
-      to.chatId,
-      part.text,
-      {
-        ...threadOf(to),
-        ...(this.#init.linkPreview ? {} : { link_preview_options: { is_disabled: true } }),
-      },
-      this.#callSignal(signal),
-    );
-    return { messageId: String(sent.message_id) };
+    const options = {
+      ...threadOf(to),
+      ...(this.#init.linkPreview ? {} : { link_preview_options: { is_disabled: true } }),
+    };
+    try {
+      const sent = await this.#init.api.sendMessage(
+        to.chatId,
+        markdownToTelegramHtml(part.text),
+        { ...options, parse_mode: "HTML" },
+        this.#callSignal(signal),
+      );
+      return { messageId: String(sent.message_id) };
+    } catch (err) {
+      if (!(err instanceof GrammyError && isMarkupRefusal(err.description))) throw err;
+      this.#init.log.warn("Telegram refused the formatted message; sending it as plain text", {
+        accountId: this.accountId,
+        chatId: to.chatId,
+        error: err.description,
+      });
+      const sent = await this.#init.api.sendMessage(to.chatId, part.text, options, this.#callSignal(signal));
+      return { messageId: String(sent.message_id) };
+    }
   }
 
   async sendTyping(to: OutboundTarget, signal: AbortSignal): Promise<void> {
