@@ -104,10 +104,7 @@ describe("nodes", () => {
       "gateway.nodes.denyCommands removed secret.dump",
     );
     const text = await gw.cli(["nodes", "status"]);
-    assert.match(
-      text.stdout,
-      new RegExp(`${identity.deviceId}\\s+build box, linux\\s+connected from \\S+`),
-    );
+    assert.match(text.stdout, new RegExp(`${identity.deviceId}\\s+build box, linux\\s+connected from \\S+`));
   });
 
   test("nodes invoke reaches the node and prints its answer; a denied or undeclared command never does", async (t) => {
