@@ -94,13 +94,30 @@ export async function updateAuthProfiles(
   agentDir: string,
   mutate: (raw: AuthProfileStore) => void,
 ): Promise<void> {
+  await withAuthProfilesLocked(agentDir, async (raw) => {
+    mutate(raw);
+    return { changed: true, result: undefined };
+  });
+}
+
+/**
+ * Like `updateAuthProfiles` for work that must decide inside the lock, such as an OAuth refresh
+ * that re-reads the store first so concurrent runs refresh once (reference-agent §6.7). `fn` may
+ * wait on the network (bounded by its own timeout: other writers wait meanwhile); the store is
+ * written back only when it reports a change.
+ */
+export async function withAuthProfilesLocked<T>(
+  agentDir: string,
+  fn: (raw: AuthProfileStore) => Promise<{ changed: boolean; result: T }>,
+): Promise<T> {
   const file = authProfilesPath(agentDir);
-  await withLockFile(file, async () => {
+  return withLockFile(file, async () => {
     const raw = (await readJsonIfExists(file)) ?? { version: 1, profiles: {} };
     const parsed = AuthProfileStoreSchema.safeParse(raw);
     if (!parsed.success) throw new Error(`${file} is not a valid auth profile store; not updating it`);
     const store = raw as AuthProfileStore;
-    mutate(store);
-    await writeFileAtomic(file, `${JSON.stringify(store, null, 2)}\n`, { mode: 0o600 });
+    const { changed, result } = await fn(store);
+    if (changed) await writeFileAtomic(file, `${JSON.stringify(store, null, 2)}\n`, { mode: 0o600 });
+    return result;
   });
 }

@@ -7,6 +7,10 @@ export interface ResolvedCredential {
   apiKey: string;
   source: string;
   profileId?: string;
+  /** The profile's kind; an `oauth` one may need a refresh before use (oauth/refresh.ts). */
+  type?: AuthCredential["type"];
+  /** Epoch ms the token or OAuth access token expires at, when the profile says. */
+  expires?: number;
 }
 
 /** No usable credential: the message tells the user how to add one. */
@@ -43,7 +47,11 @@ function secretOf(cred: AuthCredential, now: number): string | undefined {
     case "token":
       return isExpired(cred.expires, now) ? undefined : cred.token.trim() || undefined;
     case "oauth":
-      return isExpired(cred.expires, now) ? undefined : cred.access.trim() || undefined;
+      // An expired access token with a refresh token is still usable: it is refreshed before the
+      // request (reference-agent §6.7).
+      return isExpired(cred.expires, now) && !cred.refresh?.trim()
+        ? undefined
+        : cred.access.trim() || undefined;
   }
 }
 
@@ -105,8 +113,16 @@ export function resolveCredential(q: CredentialQuery): ResolvedCredential {
   const usable = candidates.filter((id) => unusableUntil(q.store.usageStats?.[id], q.now) === 0);
   const pinned = q.preferredProfile && usable.includes(q.preferredProfile) ? q.preferredProfile : usable[0];
   if (pinned) {
-    const secret = secretOf(q.store.profiles[pinned]!, q.now)!;
-    return { apiKey: secret, source: `profile:${pinned}`, profileId: pinned };
+    const cred = q.store.profiles[pinned]!;
+    const secret = secretOf(cred, q.now)!;
+    const expires = cred.type === "api_key" ? undefined : cred.expires;
+    return {
+      apiKey: secret,
+      source: `profile:${pinned}`,
+      profileId: pinned,
+      type: cred.type,
+      ...(expires !== undefined && expires > 0 ? { expires } : {}),
+    };
   }
   if (candidates.length > 0) {
     throw new MissingCredentialError(

@@ -7,6 +7,7 @@ import {
   selectAttempt,
   type Tried,
 } from "./model-selection.ts";
+import { currentCredential, OAuthRefreshError } from "./oauth/refresh.ts";
 import { failedAssistantMessage, streamModel } from "./stream.ts";
 
 export interface FailoverHooks {
@@ -50,6 +51,8 @@ export function createFailoverStream(
   let reuseFirst = true;
   let lastFailure: AssistantMessageEvent | undefined;
   let failures = 0;
+  // OAuth profiles already re-issued after a 401 in this turn: one refresh per profile, then rotate.
+  const reissued = new Set<string>();
   return {
     current: () => current,
     async streamFn(context, signal) {
@@ -86,14 +89,32 @@ export function createFailoverStream(
         const ev = head.done ? undefined : head.value;
         if (ev?.type === "error" && ev.reason === "error" && !signal.aborted) {
           const reason = classifyFailure(ev.error.errorMessage);
+          let message = ev.error.errorMessage ?? reason;
+          const { profileId, type } = attempt.credential;
+          if (reason === "auth" && type === "oauth" && profileId && !reissued.has(profileId)) {
+            // The access token was revoked or expired early: refresh once and retry the same
+            // profile before blaming it (reference-agent §6.7).
+            reissued.add(profileId);
+            try {
+              current = { ...attempt, credential: await currentCredential(ctx, attempt.credential, true) };
+              reuseFirst = true;
+              continue;
+            } catch (err) {
+              if (!(err instanceof OAuthRefreshError)) throw err;
+              message = err.message;
+            }
+          }
           if (rotates(reason)) {
             tried.credentials.add(credentialKey(attempt.ref, attempt.credential));
             if (reason === "model_not_found") tried.models.add(attempt.ref);
             tried.notes.push(
-              `${attempt.ref}${attempt.credential.profileId ? ` (${attempt.credential.profileId})` : ""}: ${reason}`,
+              `${attempt.ref}${profileId ? ` (${profileId})` : ""}: ${message === ev.error.errorMessage ? reason : message}`,
             );
-            await hooks.onFailure(attempt, reason, ev.error.errorMessage ?? reason);
-            lastFailure = ev;
+            await hooks.onFailure(attempt, reason, message);
+            lastFailure =
+              message === ev.error.errorMessage
+                ? ev
+                : { ...ev, error: { ...ev.error, errorMessage: message } };
             failures++;
             continue;
           }

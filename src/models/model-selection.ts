@@ -9,6 +9,7 @@ import {
 import { type ResolvedModel, resolveModel } from "./catalog.ts";
 import { MissingCredentialError, type ResolvedCredential, resolveCredential } from "./credentials.ts";
 import { formatModelRef, resolveModelRef } from "./model-ref.ts";
+import { currentCredential, OAuthRefreshError } from "./oauth/refresh.ts";
 
 /** One concrete try: a model and the credential to call it with. */
 export interface Attempt {
@@ -94,40 +95,51 @@ export async function selectAttempt(
       pass((err as Error).message);
       continue;
     }
-    // Rule out credentials that already failed: profiles by id, keyless sources by marking them used.
-    const failedProfiles = [...tried.credentials]
-      .filter((k) => k.startsWith(`${ref}|profile:`))
-      .map((k) => k.slice(`${ref}|profile:`.length));
-    const remaining: AuthProfileStore = {
-      ...store,
-      profiles: Object.fromEntries(
-        Object.entries(store.profiles).filter(([id]) => !failedProfiles.includes(id)),
-      ),
-    };
     const hadProfiles = Object.values(store.profiles).some((p) => p.provider === parsed.provider);
-    try {
-      if (hadProfiles && Object.values(remaining.profiles).every((p) => p.provider !== parsed.provider)) {
-        pass(`every auth profile for ${parsed.provider} failed in this turn`, true);
-        continue;
+    // Each pass rules out one more profile whose OAuth refresh failed, until one works or none is left.
+    for (;;) {
+      // Rule out credentials that already failed: profiles by id, keyless sources by marking them used.
+      const failedProfiles = [...tried.credentials]
+        .filter((k) => k.startsWith(`${ref}|profile:`))
+        .map((k) => k.slice(`${ref}|profile:`.length));
+      const remaining: AuthProfileStore = {
+        ...store,
+        profiles: Object.fromEntries(
+          Object.entries(store.profiles).filter(([id]) => !failedProfiles.includes(id)),
+        ),
+      };
+      try {
+        if (hadProfiles && Object.values(remaining.profiles).every((p) => p.provider !== parsed.provider)) {
+          pass(`every auth profile for ${parsed.provider} failed in this turn`, true);
+          break;
+        }
+        const credential = resolveCredential({
+          provider: parsed.provider,
+          config: ctx.config,
+          store: remaining,
+          storePath: authProfilesPath(ctx.agentDir),
+          agentDir: ctx.agentDir,
+          env: ctx.env,
+          now: ctx.now(),
+          ...(ctx.pinnedProfile ? { preferredProfile: ctx.pinnedProfile } : {}),
+        });
+        if (tried.credentials.has(credentialKey(ref, credential))) {
+          pass(`the ${credential.source} key failed in this turn`, true);
+          break;
+        }
+        try {
+          return { ref, model, credential: await currentCredential(ctx, credential) };
+        } catch (err) {
+          if (!(err instanceof OAuthRefreshError)) throw err;
+          tried.credentials.add(credentialKey(ref, credential));
+          tried.notes.push(`${ref} (${credential.profileId}): ${err.message}`);
+          firstError ??= err.message;
+        }
+      } catch (err) {
+        if (!(err instanceof MissingCredentialError)) throw err;
+        pass(err.message);
+        break;
       }
-      const credential = resolveCredential({
-        provider: parsed.provider,
-        config: ctx.config,
-        store: remaining,
-        storePath: authProfilesPath(ctx.agentDir),
-        agentDir: ctx.agentDir,
-        env: ctx.env,
-        now: ctx.now(),
-        ...(ctx.pinnedProfile ? { preferredProfile: ctx.pinnedProfile } : {}),
-      });
-      if (tried.credentials.has(credentialKey(ref, credential))) {
-        pass(`the ${credential.source} key failed in this turn`, true);
-        continue;
-      }
-      return { ref, model, credential };
-    } catch (err) {
-      if (!(err instanceof MissingCredentialError)) throw err;
-      pass(err.message);
     }
   }
   const single = ctx.chain.length === 1 && tried.credentials.size === 0;

@@ -73,6 +73,8 @@ export interface ProfileStatus {
   /** Token/OAuth expiry (ISO) and whether it has passed. */
   expiresAt?: string;
   expired?: boolean;
+  /** An OAuth profile with a refresh token: an expired access token is renewed on its next use. */
+  refreshable?: boolean;
   /** End of a cooldown or billing disable (ISO), while it lasts. */
   unusableUntil?: string;
 }
@@ -181,6 +183,7 @@ function profileStatus(id: string, input: StatusInput): ProfileStatus {
     state,
     ...(secret ? { hint: secretHint(secret) } : {}),
     ...(expires !== undefined ? { expiresAt: new Date(expires).toISOString(), expired } : {}),
+    ...(cred.type === "oauth" && cred.refresh?.trim() ? { refreshable: true } : {}),
     ...(until ? { unusableUntil: new Date(until).toISOString() } : {}),
   };
 }

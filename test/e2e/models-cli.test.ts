@@ -283,19 +283,6 @@ describe("models auth on a fresh home", () => {
     assert.ok(only.count > 1 && only.models.every((m) => m.provider === "openai"));
   });
 
-  test("interactive login and setup-token say they are not available yet and exit 1", async (t) => {
-    const h = await createTestHome();
-    t.after(() => h.cleanup());
-    for (const cmd of [
-      ["login", "--provider", "openai-codex"],
-      ["setup-token", "--provider", "anthropic", "--yes"],
-    ]) {
-      const r = await models(["auth", ...cmd], h);
-      assertExit(r, 1);
-      assert.match(r.stderr, /not available yet in this version.*paste-token/);
-    }
-  });
-
   test("status --check fails without a key for the default model and passes with one in the env", async (t) => {
     const h = await createTestHome();
     t.after(() => h.cleanup());

@@ -72,6 +72,7 @@ describe("with the fixture's auth-profiles.json", () => {
       apiKey: "sk-fixture-a",
       source: "profile:fixture:a",
       profileId: "fixture:a",
+      type: "api_key",
     });
     const reversed = config({
       ...fixtureConfig,

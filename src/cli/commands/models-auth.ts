@@ -16,8 +16,10 @@ import {
   updateAuthProfiles,
 } from "../../models/auth-profiles.ts";
 import { normalizeProviderId } from "../../models/model-ref.ts";
+import { endpointOverrideHelp } from "../../models/oauth/providers.ts";
 import { normalizeAgentId } from "../../sessions/session-key.ts";
 import { type CliContext, loadCliContext, printJson } from "../context.ts";
+import type { LoginOpts, SetupTokenOpts } from "./models-auth-login.ts";
 
 /** The validated config; commands here decide from it, so a broken file is reported, not guessed around. */
 export function requireConfig(ctx: CliContext): OpenClawConfig {
@@ -73,7 +75,7 @@ export function parseDurationMs(text: string): number {
 }
 
 /** The first non-empty line of stdin (a pipe, or typed at a terminal); never printed. */
-async function readSecretLine(what: string): Promise<string> {
+export async function readSecretLine(what: string): Promise<string> {
   if (process.stdin.isTTY) process.stderr.write(`Paste the ${what}, then press Enter: `);
   const rl = createInterface({ input: process.stdin, terminal: false });
   try {
@@ -98,7 +100,7 @@ function requireProvider(value: string | undefined): string {
  * added there too; otherwise the config is left alone, since adding metadata would shut out the
  * provider's other stored profiles (credentials.ts `profileCandidates`).
  */
-async function saveCredential(
+export async function saveCredential(
   ctx: CliContext,
   auth: AgentAuth,
   profileId: string,
@@ -170,7 +172,7 @@ interface AuthOpts {
   profileId?: string;
 }
 
-function printSaved(
+export function printSaved(
   json: boolean | undefined,
   result: Record<string, unknown> & { profileId: string },
   notes: string[],
@@ -301,14 +303,6 @@ async function orderClear(opts: AuthOpts): Promise<void> {
   );
 }
 
-function notAvailable(command: string): never {
-  throw new UserFacingError(
-    `\`openclaw models auth ${command}\` (interactive sign-in) is not available yet in this version. ` +
-      "Get a token elsewhere (for Anthropic: run `claude setup-token`) and store it with " +
-      "`openclaw models auth paste-token --provider <provider>`, or set the provider's API key environment variable.",
-  );
-}
-
 export function registerModelsAuthCommands(models: Command): void {
   const auth = models.command("auth").description("manage the agent's auth profiles (auth-profiles.json)");
   auth
@@ -329,14 +323,34 @@ export function registerModelsAuthCommands(models: Command): void {
     .option("--agent <id>", "agent whose store to write (default: the default agent)")
     .option("--json", "print JSON")
     .action(addApiKey);
-  for (const name of ["login", "setup-token"]) {
-    auth
-      .command(name)
-      .description("interactive sign-in (not available yet; use paste-token)")
-      .allowUnknownOption()
-      .allowExcessArguments()
-      .action(() => notAvailable(name));
-  }
+  auth
+    .command("login")
+    .description(
+      "sign in with a provider's OAuth (openai-codex, google-gemini-cli) and store an oauth profile",
+    )
+    .requiredOption("--provider <id>", "openai-codex or google-gemini-cli")
+    .option("--set-default", "also make the provider's default model agents.defaults.model.primary")
+    .option("--no-browser", "only print the sign-in URL (a browser opens only on an interactive terminal)")
+    .option("--agent <id>", "agent whose store to write (default: the default agent)")
+    .option("--json", "print JSON")
+    .addHelpText(
+      "after",
+      "\nThe browser is sent back to a loopback URL on this machine. If it runs elsewhere, paste the URL it " +
+        "ends up on into this terminal.\nEndpoints can be overridden (proxies, tests): " +
+        `${endpointOverrideHelp()}.\nGemini CLI's client id comes from GEMINI_CLI_OAUTH_CLIENT_ID (and _SECRET) or the installed gemini CLI.`,
+    )
+    .action(async (opts: LoginOpts) => (await import("./models-auth-login.ts")).login(opts));
+  auth
+    .command("setup-token")
+    .description(
+      "store an Anthropic setup-token (from `claude setup-token`) as anthropic:default; read from stdin",
+    )
+    .option("--provider <id>", "provider id (only anthropic)", "anthropic")
+    .option("--profile-id <id>", "profile id (default anthropic:default)")
+    .option("--yes", "do not ask for confirmation")
+    .option("--agent <id>", "agent whose store to write (default: the default agent)")
+    .option("--json", "print JSON")
+    .action(async (opts: SetupTokenOpts) => (await import("./models-auth-login.ts")).setupToken(opts));
   const order = auth.command("order").description("per-agent auth profile order override (AUTH-17)");
   const withCommon = (c: Command): Command =>
     c
