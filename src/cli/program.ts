@@ -2,6 +2,7 @@ import { Command } from "commander";
 import { UserFacingError } from "../infra/errors.ts";
 import { packageVersion } from "../infra/version.ts";
 import { registerAgentCommand } from "./commands/agent.ts";
+import { registerAgentsCommands } from "./commands/agents.ts";
 import { registerChannelsCommands } from "./commands/channels.ts";
 import { registerConfigCommands } from "./commands/config.ts";
 import { registerDashboardCommand } from "./commands/dashboard.ts";
@@ -12,6 +13,7 @@ import { registerLogsCommand } from "./commands/logs.ts";
 import { registerModelsCommands } from "./commands/models.ts";
 import { registerNodesCommands } from "./commands/nodes.ts";
 import { registerPairingCommands } from "./commands/pairing.ts";
+import { registerSessionsCommands } from "./commands/sessions.ts";
 
 /** The command tree. Command modules import their heavy dependencies inside their actions. */
 export async function buildProgram(): Promise<Command> {
@@ -27,6 +29,8 @@ export async function buildProgram(): Promise<Command> {
   registerGatewayCommands(program);
   registerHealthCommands(program);
   registerAgentCommand(program);
+  registerAgentsCommands(program);
+  registerSessionsCommands(program);
   registerConfigCommands(program);
   registerLogsCommand(program);
   registerModelsCommands(program);

@@ -1,4 +1,3 @@
-import { defaultAgentId } from "../agents/agent-config.ts";
 import type { AccountConfig, ChannelAdapter, InboundMessage, OutboundTarget } from "../channels/adapter.ts";
 import { chunkText } from "../channels/chunk.ts";
 import type { DmPolicy, GroupPolicy } from "../config/schema/common.ts";
@@ -9,6 +8,7 @@ import { readAllowStore } from "./access/allow-store.ts";
 import { decideDm } from "./access/dm-policy.ts";
 import { decideGroup, type GroupEntry, matchesMentionPattern } from "./access/group-policy.ts";
 import { pairingReplyText, upsertPairingRequest } from "./access/pairing-store.ts";
+import { type RouteFacts, resolveAgentRoute } from "./agent-route.ts";
 import { type DmScope, sessionKeyFor } from "./session-route.ts";
 
 /** The keys of a channel account this pipeline reads (reference-agent §4, §5.1). */
@@ -105,10 +105,11 @@ export async function handleInbound(
       prefixes,
     });
     if (decision.type === "drop") return dropped(log, decision.reason, where);
-    if (decision.requireMention && !isMentioned(msg, config, log)) return dropped(log, "no mention", where);
+    if (decision.requireMention && !isMentioned(msg, config, routedAgentId(msg, config), log))
+      return dropped(log, "no mention", where);
   }
 
-  const agentId = defaultAgentId(config);
+  const agentId = routedAgentId(msg, config);
   const sessionKey = sessionKeyFor({
     agentId,
     channel: msg.channel,
@@ -177,9 +178,29 @@ async function offerPairing(
   return { type: "pairing", code: result.code };
 }
 
-function isMentioned(msg: InboundMessage, config: OpenClawConfig, log: Logger): boolean {
+/**
+ * The agent bound to this message (MA-2/MA-3). Access control ran before, per account, so it is
+ * shared by every agent bound to that account (MA-5).
+ */
+function routedAgentId(msg: InboundMessage, config: OpenClawConfig): string {
+  const chat = { kind: msg.chatType, id: msg.chatType === "direct" ? msg.sender.id : msg.chatId };
+  // A thread or forum topic is a peer of its own (`<chat>:topic:<id>`, as its session key names
+  // it); a binding of the whole chat still covers it through the parent tier.
+  const threaded = msg.threadId !== undefined && msg.chatType !== "direct";
+  const facts: RouteFacts = {
+    channel: msg.channel,
+    accountId: msg.accountId,
+    peer: threaded ? { kind: chat.kind, id: `${chat.id}:topic:${msg.threadId}` } : chat,
+    parentPeer: threaded ? chat : undefined,
+    guildId: msg.guildId,
+    teamId: msg.teamId,
+  };
+  return resolveAgentRoute(config, facts).agentId;
+}
+
+/** Mention patterns are the routed agent's own (`agents.list[].groupChat`), else `messages.groupChat`. */
+function isMentioned(msg: InboundMessage, config: OpenClawConfig, agentId: string, log: Logger): boolean {
   if (msg.mentionsBot || msg.repliesToBot) return true;
-  const agentId = defaultAgentId(config);
   const agent = config.agents?.list?.find((a) => normalizeAgentId(a.id) === agentId);
   const patterns = agent?.groupChat?.mentionPatterns ?? config.messages?.groupChat?.mentionPatterns ?? [];
   return matchesMentionPattern(msg.text, patterns, (pattern, err) =>

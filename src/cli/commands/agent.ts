@@ -92,7 +92,7 @@ async function runRemote(opts: AgentOptions, timeoutMs: number): Promise<AgentRe
 async function runLocal(opts: AgentOptions): Promise<AgentResult> {
   const [
     { runSessionTurn },
-    { defaultAgentId },
+    { defaultAgentId, listAgentIds },
     { mainSessionKey, normalizeAgentId },
     { createLogger, LogSink, defaultLogDir },
     { Redactor },
@@ -109,6 +109,10 @@ async function runLocal(opts: AgentOptions): Promise<AgentResult> {
       `Invalid config at ${ctx.paths.configPath}: ${ctx.snapshot.errors.map((e) => `${e.path}: ${e.message}`).join("; ")}`,
     );
   const agentId = normalizeAgentId(opts.agent ?? defaultAgentId(ctx.snapshot.config));
+  // A typo must not quietly start a new agent with its own empty workspace and sessions.
+  const known = listAgentIds(ctx.snapshot.config);
+  if (!known.includes(agentId))
+    throw new UserFacingError(`Unknown agent "${opts.agent}". Agents: ${known.join(", ")}`);
   const sink = new LogSink({
     dir: defaultLogDir(),
     fileLevel: "silent",

@@ -25,7 +25,14 @@ import {
   nodePairReject,
   nodeRename,
 } from "./nodes.ts";
-import { sessionsDelete, sessionsList, sessionsReset } from "./sessions.ts";
+import {
+  sessionsCompact,
+  sessionsDelete,
+  sessionsList,
+  sessionsPatch,
+  sessionsPreview,
+  sessionsReset,
+} from "./sessions.ts";
 
 /** Every method this gateway serves; hello-ok advertises exactly these. */
 export function allMethods(): MethodDef[] {
@@ -45,6 +52,9 @@ export function allMethods(): MethodDef[] {
     sessionsList,
     sessionsReset,
     sessionsDelete,
+    sessionsPreview,
+    sessionsPatch,
+    sessionsCompact,
     modelsList,
     logsTail,
     channelsStatus,
