@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import { type ConnectParams, type ErrorShape, OPERATOR_SCOPES } from "../protocol/frames.ts";
 import { type AuthDecision, checkSharedAuth } from "./auth-check.ts";
+import type { ClientAddress } from "./client-address.ts";
 import { verifyDeviceAuth } from "./device-auth.ts";
 import { type DeviceClaim, type DevicePairingStore, pairingNeeded } from "./device-pairing.ts";
 import type { GatewayAuth } from "./runtime-config.ts";
@@ -17,19 +18,16 @@ export interface PeerInfo {
   isOwnLoopbackOrigin: boolean;
 }
 
-function isLoopbackAddress(addr: string): boolean {
-  return addr === "::1" || addr.startsWith("127.") || addr.startsWith("::ffff:127.");
-}
-
 function isLoopbackHostname(host: string): boolean {
   return host === "localhost" || host === "[::1]" || host === "::1" || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
-/** Reads the peer facts from the upgrade request. Forwarded headers make a connect non-local. */
-export function peerInfo(req: IncomingMessage): PeerInfo {
-  const remoteAddress = req.socket.remoteAddress ?? "";
-  const proxied = ["x-forwarded-for", "x-real-ip", "forwarded"].some((h) => req.headers[h] !== undefined);
-  const isLocal = isLoopbackAddress(remoteAddress) && !proxied;
+/**
+ * Reads the peer facts from the upgrade request and its resolved client address (see
+ * `client-address.ts`: forwarded requests are never local, whichever proxy forwarded them).
+ */
+export function peerInfo(req: IncomingMessage, client: ClientAddress): PeerInfo {
+  const isLocal = client.isLocal;
   const origin = req.headers.origin;
   let isOwnLoopbackOrigin = false;
   if (origin && isLocal) {
@@ -40,7 +38,7 @@ export function peerInfo(req: IncomingMessage): PeerInfo {
       isOwnLoopbackOrigin = false; // `Origin: null` or garbage: not our page
     }
   }
-  return { remoteAddress, isLocal, origin, isOwnLoopbackOrigin };
+  return { remoteAddress: client.address, isLocal, origin, isOwnLoopbackOrigin };
 }
 
 export interface ConnectAuthInput {

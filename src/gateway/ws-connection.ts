@@ -14,7 +14,11 @@ import {
   type ResponseFrame,
   TICK_INTERVAL_MS,
 } from "../protocol/frames.ts";
-import { authorizeConnect, peerInfo } from "./device-connect.ts";
+import type { AuthRateLimiter } from "./auth-rate-limit.ts";
+import type { ClientAddress } from "./client-address.ts";
+import { admissionRefusal, recordAuthOutcome } from "./connect-admission.ts";
+import type { ConnectionSlot } from "./connection-limits.ts";
+import { authorizeConnect, type ConnectAuthOutcome, peerInfo } from "./device-connect.ts";
 import { DevicePairingStore } from "./device-pairing.ts";
 import { GATEWAY_EVENTS } from "./event-hub.ts";
 import type { CallerInfo, MethodRegistry } from "./method-registry.ts";
@@ -26,7 +30,22 @@ export interface ConnectionDeps {
   services: GatewayServices;
   log: Logger;
   snapshot: () => Promise<Record<string, unknown>>;
+  /** Failed-auth throttle shared by every connection of this listener. */
+  authLimiter: AuthRateLimiter;
 }
+
+/** What the listener learnt about this socket before it became a WebSocket. */
+export interface AcceptedSocket {
+  client: ClientAddress;
+  /** Its place under the connection caps; released when the socket closes. */
+  slot: ConnectionSlot;
+}
+
+/**
+ * Frames a client may queue behind `connect` before hello-ok; more, or a bigger one, is a client
+ * trying to make us buffer for it (the first frame alone is capped at 64 KiB, reference §2 item 10).
+ */
+const MAX_PRECONNECT_QUEUED_FRAMES = 64;
 
 /**
  * Close reasons are UTF-8 and at most 123 bytes on the wire (`ws` throws on more); OpenClaw
@@ -57,10 +76,16 @@ function rawLength(data: RawData): number {
  * Every failure here ends in a frame or a close for this client only; nothing escapes to the
  * server (a throwing handler becomes UNAVAILABLE, a bad frame INVALID_REQUEST).
  */
-export function acceptConnection(ws: WebSocket, req: IncomingMessage, deps: ConnectionDeps): void {
+export function acceptConnection(
+  ws: WebSocket,
+  req: IncomingMessage,
+  deps: ConnectionDeps,
+  accepted: AcceptedSocket,
+): void {
   const connId = randomUUID();
   const nonce = randomBytes(16).toString("base64url");
-  const peer = peerInfo(req);
+  const peer = peerInfo(req, accepted.client);
+  const host = req.headers.host;
   const remoteAddress = peer.remoteAddress;
   const log = deps.log;
   const closed = new AbortController();
@@ -68,6 +93,7 @@ export function acceptConnection(ws: WebSocket, req: IncomingMessage, deps: Conn
   /** The first frame's handshake, settled either way; every later frame waits for it. */
   let handshakeSettled: Promise<void> | undefined;
   let seq = 0;
+  let queuedBeforeHello = 0;
   let unsubscribe: (() => void) | undefined;
 
   const send = (frame: object): void => {
@@ -88,6 +114,7 @@ export function acceptConnection(ws: WebSocket, req: IncomingMessage, deps: Conn
 
   const handshakeTimer = setTimeout(() => fail(1008, "handshake timeout"), HANDSHAKE_TIMEOUT_MS);
   ws.on("close", () => {
+    accepted.slot.release();
     clearTimeout(handshakeTimer);
     unsubscribe?.();
     closed.abort();
@@ -109,6 +136,11 @@ export function acceptConnection(ws: WebSocket, req: IncomingMessage, deps: Conn
       // it is over, so that a request pipelined behind `connect` is answered after hello-ok.
       handshakeSettled = Promise.allSettled([run]).then(() => undefined);
       return run;
+    }
+    if (!caller) {
+      queuedBeforeHello++;
+      if (rawLength(data) > MAX_PRECONNECT_FRAME_BYTES) return fail(1008, "pre-connect frame too large");
+      if (queuedBeforeHello > MAX_PRECONNECT_QUEUED_FRAMES) return fail(1008, "too many pre-connect frames");
     }
     await handshakeSettled;
     if (!caller) return; // the handshake failed and the socket is closing
@@ -194,6 +226,15 @@ export function acceptConnection(ws: WebSocket, req: IncomingMessage, deps: Conn
     }
     const role = p.role ?? "operator";
     if (role !== "operator" && role !== "node") return reject("invalid role", 1008);
+    const gateway = () => deps.services.config.current.config.gateway;
+    const refusal = admissionRefusal({
+      peer,
+      host,
+      gateway: gateway(),
+      limiter: deps.authLimiter,
+      nowMs: Date.now(),
+    });
+    if (refusal) return refuseConnect(id, p.client.id, refusal);
     const outcome = await authorizeConnect({
       params: p,
       role,
@@ -205,17 +246,10 @@ export function acceptConnection(ws: WebSocket, req: IncomingMessage, deps: Conn
       broadcast: (event, payload) => deps.services.events.broadcast(event, payload),
       nowMs: Date.now(),
     });
-    if (!outcome.ok) {
-      log.warn("connect rejected", {
-        connId,
-        remoteAddress,
-        client: p.client.id,
-        code: outcome.error.details?.["code"] ?? outcome.error.code,
-      });
-      send({ type: "res", id, ok: false, error: outcome.error });
-      return fail(1008, outcome.closeReason);
-    }
+    recordAuthOutcome({ peer, outcome, gateway: gateway(), limiter: deps.authLimiter, nowMs: Date.now() });
+    if (!outcome.ok) return refuseConnect(id, p.client.id, outcome);
     clearTimeout(handshakeTimer);
+    accepted.slot.authenticated();
     const scopes = new Set(outcome.scopes);
     caller = {
       connId,
@@ -272,5 +306,20 @@ export function acceptConnection(ws: WebSocket, req: IncomingMessage, deps: Conn
       detachNode?.();
     };
     log.debug("client connected", { connId, client: p.client.id, mode: p.client.mode, remoteAddress });
+  }
+
+  function refuseConnect(
+    id: string,
+    client: string,
+    outcome: Extract<ConnectAuthOutcome, { ok: false }>,
+  ): void {
+    log.warn("connect rejected", {
+      connId,
+      remoteAddress,
+      client,
+      code: outcome.error.details?.["code"] ?? outcome.error.code,
+    });
+    send({ type: "res", id, ok: false, error: outcome.error });
+    fail(1008, outcome.closeReason);
   }
 }
