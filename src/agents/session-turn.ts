@@ -22,6 +22,8 @@ import {
 } from "../sessions/transcript.ts";
 import { type EntryBody, TranscriptWriter } from "../sessions/transcript-writer.ts";
 import { createCoreTools, toolSummaryLines } from "../tools/core-tools.ts";
+import type { ExecRuntime } from "../tools/exec/exec-runtime.ts";
+import { resolveExecSettings } from "../tools/exec/exec-settings.ts";
 import { resolveAllowedTools } from "../tools/policy.ts";
 import type { AgentTool } from "../tools/types.ts";
 import { type ResolvedAgent, resolveAgent } from "./agent-config.ts";
@@ -52,6 +54,8 @@ export interface TurnDeps {
   now: () => Date;
   /** Told the credential a turn resolved (the gateway's log redactor); optional for one-shot CLI runs. */
   registerSecret?: (secret: string) => void;
+  /** The gateway's background exec jobs and approvals; absent for one-shot CLI runs. */
+  exec?: ExecRuntime;
 }
 
 export type TurnEvent =
@@ -212,7 +216,12 @@ export async function* runSessionTurn(req: TurnRequest, deps: TurnDeps): AsyncGe
   }
 
   const files = await pendingFiles;
-  const tools = agentTools(config, agent, first.model, log);
+  const tools = agentTools(config, agent, first.model, log, {
+    sessionKey: req.sessionKey,
+    stateDir,
+    env,
+    ...(deps.exec ? { runtime: deps.exec } : {}),
+  });
   const prompt = composeSystemPrompt({
     agentId: agent.id,
     workspaceDir: agent.workspaceDir,
@@ -355,8 +364,9 @@ export async function* runSessionTurn(req: TurnRequest, deps: TurnDeps): AsyncGe
 }
 
 /**
- * The tools this agent's model is offered: the core file tools in its workspace, narrowed by the
- * tool policy (reference-agent §2.2–§2.4). `apply_patch` is opt-in (`tools.exec.applyPatch.enabled`,
+ * The tools this agent's model is offered: the core file tools in its workspace and `exec`/`process`
+ * (host commands behind exec approvals), narrowed by the tool policy (reference-agent §2.2–§2.4).
+ * `apply_patch` is opt-in (`tools.exec.applyPatch.enabled`,
  * optionally limited to `allowModels`), as in OpenClaw. A denied tool is never sent to the model.
  */
 function agentTools(
@@ -364,8 +374,10 @@ function agentTools(
   agent: ResolvedAgent,
   model: ResolvedModel,
   log: Logger,
+  exec: { sessionKey: string; stateDir: string; env: NodeJS.ProcessEnv; runtime?: ExecRuntime },
 ): AgentTool[] {
   const patch = config.tools?.exec?.applyPatch;
+  const policy = { config, agentId: agent.id, provider: model.provider, modelId: model.id };
   const patchAllowed =
     patch?.enabled === true &&
     (!patch.allowModels?.length ||
@@ -374,10 +386,22 @@ function agentTools(
     workspaceDir: agent.workspaceDir,
     workspaceOnly: config.tools?.fs?.workspaceOnly ?? true,
     applyPatchWorkspaceOnly: patch?.workspaceOnly ?? true,
+    exec: {
+      agentId: agent.id,
+      sessionKey: exec.sessionKey,
+      workspaceDir: agent.workspaceDir,
+      stateDir: exec.stateDir,
+      env: exec.env,
+      settings: resolveExecSettings(config, agent.id, exec.sessionKey),
+      ...(exec.runtime ? { runtime: exec.runtime } : {}),
+      // Without `process`, exec never yields to the background (reference-agent §2.7).
+      processAllowed: resolveAllowedTools(["process"], policy).allowed.length > 0,
+      log,
+    },
   }).filter((t) => patchAllowed || t.definition.name !== "apply_patch");
   const { allowed, warnings } = resolveAllowedTools(
     all.map((t) => t.definition.name),
-    { config, agentId: agent.id, provider: model.provider, modelId: model.id },
+    policy,
   );
   for (const w of warnings) log.warn(w);
   return all.filter((t) => allowed.includes(t.definition.name));

@@ -22,6 +22,8 @@ export const GATEWAY_EVENTS = [
   "node.pair.requested",
   "node.pair.resolved",
   "node.invoke.request",
+  "exec.approval.requested",
+  "exec.approval.resolved",
 ];
 
 /** Which scope an event needs: chat and agent frames carry conversation content. */
@@ -35,6 +37,9 @@ const EVENT_SCOPES: Readonly<Record<string, MethodScope>> = {
   "node.pair.resolved": "operator.pairing",
   // Sent to one node's socket by the node registry, never fanned out.
   "node.invoke.request": "node",
+  // Approval prompts show commands and working dirs: for approvers only.
+  "exec.approval.requested": "operator.approvals",
+  "exec.approval.resolved": "operator.approvals",
 };
 
 /**

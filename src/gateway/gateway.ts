@@ -27,6 +27,7 @@ import { MissingCredentialError, resolveCredential } from "../models/credentials
 import { resolveModelRef } from "../models/model-ref.ts";
 import { warmApi } from "../models/stream.ts";
 import { TICK_INTERVAL_MS } from "../protocol/frames.ts";
+import { createExecRuntime } from "../tools/exec/exec-runtime.ts";
 import { startChannels } from "./channel-runtime.ts";
 import { ConfigHolder } from "./config-holder.ts";
 import { controlUiUrl } from "./control-ui-url.ts";
@@ -138,6 +139,11 @@ export async function startGateway(opts: StartOptions): Promise<RunningGateway> 
   redactor.registerSecretsIn({ token: runtime.auth.token, password: runtime.auth.password });
   const events = new EventHub(log.child({ subsystem: "gateway/events" }));
   const config = new ConfigHolder(snapshot, env, log.child({ subsystem: "config" }));
+  const exec = createExecRuntime({
+    cleanupMs: () => config.current.config.tools?.exec?.cleanupMs ?? 1_800_000,
+    log: log.child({ subsystem: "exec" }),
+    emit: (event, payload) => events.broadcast(event, payload),
+  });
   const runs = new RunRegistry({
     config: () => config.current.config,
     stateDir: paths.stateDir,
@@ -145,6 +151,7 @@ export async function startGateway(opts: StartOptions): Promise<RunningGateway> 
     log: log.child({ subsystem: "agent" }),
     emit: (event, payload) => events.broadcast(event, payload),
     registerSecret: (secret) => redactor.registerSecret(secret),
+    exec,
   });
   let restartTimer: NodeJS.Timeout | undefined;
   let channels: ChannelManager | undefined;
@@ -158,6 +165,7 @@ export async function startGateway(opts: StartOptions): Promise<RunningGateway> 
     log,
     events,
     runs,
+    exec,
     nodes: new NodeRegistry(),
     channelsStatus: () => channels?.status(),
     runtime: () => runtime,
@@ -258,6 +266,7 @@ export async function startGateway(opts: StartOptions): Promise<RunningGateway> 
     await server.close(reason);
     await channelsStopped;
     await Promise.race([runs.drain(), new Promise((r) => setTimeout(r, 500))]);
+    exec.dispose(); // no exec job outlives the gateway that supervises it
     log.info("gateway stopped", { reason });
     await sink.close();
     resolveStopped();

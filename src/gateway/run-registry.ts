@@ -11,6 +11,7 @@ import { isAbortTrigger } from "../routing/commands/abort-words.ts";
 import { type ParsedCommand, parseCommand } from "../routing/commands/parse.ts";
 import { type CommandOutcome, runCommand } from "../routing/commands/run-command.ts";
 import { SessionLanes } from "../sessions/lane.ts";
+import type { ExecRuntime } from "../tools/exec/exec-runtime.ts";
 
 export interface RunResult {
   runId: string;
@@ -47,6 +48,8 @@ export interface RunRegistryDeps {
   emit: (event: "chat" | "agent", payload: ChatEventPayload | AgentEventPayload) => void;
   /** Called with each credential a turn resolves, so logs never show it. */
   registerSecret: (secret: string) => void;
+  /** Background exec jobs and pending exec approvals, shared by every run of the gateway. */
+  exec?: ExecRuntime;
 }
 
 /** Idempotency window and size (reference-gateway §2: TTL 5 min, at most 1000 entries). */
@@ -177,6 +180,7 @@ export class RunRegistry {
         now: () => new Date(),
         busy: [...this.#active.values()].some((r) => r.sessionKey === req.sessionKey && r.runId !== runId),
         channel: req.channel,
+        ...(this.#deps.exec ? { execApprovals: this.#deps.exec.approvals } : {}),
       });
     } catch (err) {
       this.#deps.log.error("command failed", { command: command.name, err });
@@ -275,6 +279,7 @@ export class RunRegistry {
           log,
           now: () => new Date(),
           registerSecret: this.#deps.registerSecret,
+          ...(this.#deps.exec ? { exec: this.#deps.exec } : {}),
         },
       );
       for await (const ev of turn) {

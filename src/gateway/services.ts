@@ -1,6 +1,7 @@
 import type { ChannelsSnapshot } from "../channels/manager.ts";
 import type { OpenClawPaths } from "../config/paths.ts";
 import type { Logger, LogSink } from "../infra/logger.ts";
+import type { ExecRuntime } from "../tools/exec/exec-runtime.ts";
 import type { ConfigHolder } from "./config-holder.ts";
 import type { EventHub } from "./event-hub.ts";
 import type { NodeRegistry } from "./node-registry.ts";
@@ -18,6 +19,8 @@ export interface GatewayServices {
   readonly log: Logger;
   readonly events: EventHub;
   readonly runs: RunRegistry;
+  /** Background exec jobs and pending exec approvals. */
+  readonly exec: ExecRuntime;
   /** Nodes connected now, and the calls in flight to them. */
   readonly nodes: NodeRegistry;
   /** The chat channels' status; `undefined` before they start. */

@@ -1,7 +1,9 @@
+import { createExecTool, type ExecToolOptions } from "./exec/exec-tool.ts";
 import { createApplyPatchTool } from "./fs/apply-patch.ts";
 import { createEditTool } from "./fs/edit.ts";
 import { createReadTool } from "./fs/read.ts";
 import { createWriteTool } from "./fs/write.ts";
+import { createProcessTool } from "./process/process-tool.ts";
 import type { AgentTool, DefinedTool } from "./types.ts";
 
 export interface CoreToolsOptions {
@@ -14,10 +16,15 @@ export interface CoreToolsOptions {
    * both this and `workspaceOnly` are false.
    */
   applyPatchWorkspaceOnly?: boolean;
+  /**
+   * `group:runtime`: with these, `exec` is offered, and `process` too when the gateway's job
+   * registry is there (one-shot CLI runs have none, so their exec runs in the foreground).
+   */
+  exec?: ExecToolOptions;
 }
 
 /**
- * The fs tools (`group:fs`: read, write, edit, apply_patch) bound to one workspace. Cheap to call
+ * The fs tools (`group:fs`) bound to one workspace, plus `group:runtime` when `exec` is given. Cheap to call
  * per turn: nothing is read until a tool runs. Filter the result with `resolveAllowedTools` before
  * handing it to the model.
  */
@@ -27,11 +34,16 @@ export function createCoreTools(opts: CoreToolsOptions): DefinedTool[] {
     workspaceDir: opts.workspaceDir,
     workspaceOnly: opts.workspaceOnly || (opts.applyPatchWorkspaceOnly ?? true),
   };
+  const runtime = opts.exec?.runtime;
   return [
     createReadTool(scope),
     createWriteTool(scope),
     createEditTool(scope),
     createApplyPatchTool(patchScope),
+    ...(opts.exec ? [createExecTool(opts.exec)] : []),
+    ...(opts.exec && runtime
+      ? [createProcessTool({ agentId: opts.exec.agentId, processes: runtime.processes })]
+      : []),
   ];
 }
 

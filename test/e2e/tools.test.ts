@@ -44,7 +44,7 @@ test("the model writes then reads a workspace file through the tools, as in the 
   const offered = (llm.requests[0]!.body.tools as { function: { name: string } }[]).map(
     (x) => x.function.name,
   );
-  assert.deepEqual(offered.sort(), ["edit", "read", "write"], "apply_patch is opt-in");
+  assert.deepEqual(offered.sort(), ["edit", "exec", "process", "read", "write"], "apply_patch is opt-in");
   const toolResults = (llm.requests[2]!.body.messages as { role: string; content: string }[]).filter(
     (m) => m.role === "tool",
   );
@@ -92,5 +92,5 @@ test("a path outside the workspace is refused, and a denied tool is never offere
   const offered = (llm.requests[0]!.body.tools as { function: { name: string } }[]).map(
     (x) => x.function.name,
   );
-  assert.deepEqual(offered.sort(), ["read", "write"]);
+  assert.deepEqual(offered.sort(), ["exec", "process", "read", "write"]);
 });

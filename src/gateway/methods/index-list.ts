@@ -11,6 +11,7 @@ import {
   deviceTokenRevoke,
   deviceTokenRotate,
 } from "./devices.ts";
+import { execApprovalResolve, execApprovalsGet, execApprovalsSet } from "./exec-approvals.ts";
 import { health, status } from "./health.ts";
 import { logsTail } from "./logs.ts";
 import { modelsList } from "./models.ts";
@@ -57,6 +58,9 @@ export function allMethods(): MethodDef[] {
     sessionsCompact,
     modelsList,
     logsTail,
+    execApprovalResolve,
+    execApprovalsGet,
+    execApprovalsSet,
     channelsStatus,
     devicePairList,
     devicePairApprove,

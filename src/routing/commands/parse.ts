@@ -10,6 +10,7 @@ export const COMMAND_NAMES = [
   "compact",
   "model",
   "models",
+  "approve",
 ] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
 

@@ -17,6 +17,8 @@ import {
   updateSessionStore,
 } from "../../sessions/store.ts";
 import { readTranscript } from "../../sessions/transcript.ts";
+import type { ApprovalBroker } from "../../tools/exec-approvals/approval-broker.ts";
+import { approveCommand } from "./approve-command.ts";
 import { modelChoices, pickModel } from "./model-choices.ts";
 import type { ParsedCommand } from "./parse.ts";
 
@@ -31,6 +33,8 @@ export interface CommandContext {
   busy: boolean;
   /** Where the command came from (recorded on an entry the command creates). */
   channel: string;
+  /** The gateway's pending exec approvals (for `/approve`); absent outside the gateway. */
+  execApprovals?: ApprovalBroker;
 }
 
 /** A command's answer, and optionally text to run as a normal turn afterwards (`/new <text>`). */
@@ -47,6 +51,7 @@ const HELP = [
   "/status: this session's model, tokens and state",
   "/usage: tokens and estimated cost of this session",
   "/compact [instructions]: summarize older turns to free context",
+  "/approve <id> allow-once|allow-always|deny: answer a pending exec approval",
   "/help (/commands): this list",
 ].join("\n");
 
@@ -73,6 +78,8 @@ export async function runCommand(cmd: ParsedCommand, ctx: CommandContext): Promi
       return { reply: "⚙️ Agent was aborted." };
     case "compact":
       return { reply: await compactNow(cmd.args, ctx) };
+    case "approve":
+      return approveCommand(cmd.args, ctx);
   }
 }
 
