@@ -2,7 +2,7 @@ import type { Logger } from "../infra/logger.ts";
 import type { GroupEntry } from "../routing/access/group-policy.ts";
 
 /** Channels this build can start. A new id needs a loader in `manager.ts` and a folder here. */
-export const CHANNEL_IDS = ["telegram"] as const;
+export const CHANNEL_IDS = ["telegram", "discord", "slack"] as const;
 export type ChannelId = (typeof CHANNEL_IDS)[number];
 
 export type ChatType = "direct" | "group" | "channel";

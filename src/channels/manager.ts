@@ -20,6 +20,8 @@ type Loader = () => Promise<{ createAdapter: AdapterFactory }>;
 // No SDK is loaded until a configured account needs it (STYLE §2.9).
 const LOADERS: Record<ChannelId, Loader> = {
   telegram: () => import("./telegram/adapter.ts"),
+  discord: () => import("./discord/adapter.ts"),
+  slack: () => import("./slack/adapter.ts"),
 };
 
 /**
@@ -289,6 +291,7 @@ class AccountRunner {
       run: (ctx, signal) => adapter.run(ctx, signal),
       status: () => adapter.status(),
       sendTyping: (to, signal) => adapter.sendTyping(to, signal),
+      ...(adapter.groupEntries ? { groupEntries: adapter.groupEntries.bind(adapter) } : {}),
       send: async (to, part, signal) => {
         const ref = await adapter.send(to, part, signal);
         this.#times.outbound = Date.now();

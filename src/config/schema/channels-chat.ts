@@ -116,6 +116,12 @@ export const DiscordSchema = defineChannel({
   activityType: z.union([z.string(), z.number()]).optional(),
   activityUrl: z.string().optional(),
   status: z.enum(["online", "idle", "dnd", "invisible"]).optional(),
+  /**
+   * REST root without version (e.g. `https://discord.com/api`), for a proxy or a local stand-in;
+   * env `DISCORD_API_URL` (versioned, `…/api/v10`) applies below it. The gateway URL comes from
+   * its `GET /gateway/bot`. Not an OpenClaw 2026.2.26 key.
+   */
+  apiBaseUrl: z.string().optional(),
 });
 
 const SlackChannelSchema = z.object({
@@ -133,6 +139,8 @@ export const SlackSchema = defineChannel({
   userToken: SecretInput.optional(),
   userTokenReadOnly: z.boolean().optional(),
   webhookPath: z.string().optional(),
+  /** Web API root (`slackApiUrl`), also used for `apps.connections.open`; env SLACK_API_URL below it. */
+  apiUrl: z.string().optional(),
   channels: z.record(z.string(), SlackChannelSchema).optional(),
   allowBots: z.boolean().optional(),
   requireMention: z.boolean().optional(),

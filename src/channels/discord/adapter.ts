@@ -1,0 +1,352 @@
+import { setTimeout as sleepFor } from "node:timers/promises";
+import {
+  type APIChannel,
+  type APIUser,
+  Client,
+  type CloseEvent,
+  DiscordAPIError,
+  DiscordjsError,
+  Events,
+  type GatewayDispatchPayload,
+  GatewayIntentBits,
+  type GatewayMessageCreateDispatchData,
+  Options,
+  type REST,
+  Routes,
+} from "discord.js";
+import { errorMessage } from "../../infra/errors.ts";
+import type { Logger } from "../../infra/logger.ts";
+import {
+  type AdapterContext,
+  type AdapterFactory,
+  type AdapterStatus,
+  type ChannelAdapter,
+  ChannelAuthError,
+  type ChannelCapabilities,
+  type InboundMessage,
+  type OutboundPart,
+  type OutboundTarget,
+  type SentRef,
+} from "../adapter.ts";
+import { backoffDelayMs } from "../backoff.ts";
+import { discordGroupEntries } from "./group-entries.ts";
+import { createDiscordRest, type DiscordRestInput, discordRestOptions } from "./rest.ts";
+import { resolveApiEndpoint, resolveDiscordToken, type TokenSource } from "./token.ts";
+import { type BotIdentity, type ChannelInfo, translateMessage } from "./translate.ts";
+
+const CAPABILITIES: ChannelCapabilities = {
+  // Discord refuses longer content (50035 "Must be 2000 or fewer in length").
+  maxTextChars: 2000,
+  // reference-agent §5.1: `textChunkLimit` defaults to 2000 on Discord.
+  defaultChunkChars: 2000,
+  // A typing indicator lasts about 10 s, or until the bot's next message.
+  typingTtlMs: 10_000,
+  // reference-agent §4.1: `user:<id>` for Discord; `discord:<id>` as in `session.identityLinks`.
+  allowFromPrefixes: ["discord:", "user:"],
+  label: "Discord",
+};
+
+const DEFAULT_CALL_TIMEOUT_MS = 15_000;
+/** reference-agent §5.3: `retry.attempts` defaults to 3 (the first try included). */
+const DEFAULT_ATTEMPTS = 3;
+/** A rate limit longer than this fails the send; the inbox keeps the message for a retry. */
+const MAX_RETRY_AFTER_MS = 60_000;
+/** Gateway close code for a rejected token (discord.com/developers/docs/topics/opcodes-and-status-codes). */
+const CLOSE_AUTHENTICATION_FAILED = 4004;
+// Thread channel types: ANNOUNCEMENT_THREAD, PUBLIC_THREAD, PRIVATE_THREAD.
+const THREAD_TYPES = new Set([10, 11, 12]);
+const GROUP_DM_TYPE = 3;
+/** Thread → parent lookups remembered; a thread's parent never changes. */
+const CHANNEL_INFO_MAX = 1000;
+
+const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
+  sleepFor(ms, undefined, { signal }).then(() => undefined);
+
+/** Loaded by the channel manager when a Discord account is configured (STYLE §2.9). */
+export const createAdapter: AdapterFactory = async ({ accountId, config, env, log }) => {
+  const { token, source } = resolveDiscordToken(config, accountId, env);
+  const retry = config["retry"] as { attempts?: number } | undefined;
+  const intents = config["intents"] as { guildMembers?: boolean; presence?: boolean } | undefined;
+  const restInput: DiscordRestInput = {
+    endpoint: resolveApiEndpoint(config, env),
+    timeoutMs: DEFAULT_CALL_TIMEOUT_MS,
+    retries: Math.max(0, (retry?.attempts ?? DEFAULT_ATTEMPTS) - 1),
+    maxRetryAfterMs: MAX_RETRY_AFTER_MS,
+    onRateLimited: (notice) => log.warn("discord rate limit; waiting as asked", { accountId, ...notice }),
+  };
+  const allowBots = config["allowBots"];
+  return new DiscordAdapter({
+    accountId,
+    log,
+    token,
+    tokenSource: source,
+    restInput,
+    rest: createDiscordRest(restInput, token),
+    allowBots: allowBots === true || allowBots === "mentions" ? allowBots : false,
+    intents: [
+      GatewayIntentBits.Guilds,
+      GatewayIntentBits.GuildMessages,
+      GatewayIntentBits.DirectMessages,
+      // Privileged, and required: without it guild messages arrive with empty content.
+      GatewayIntentBits.MessageContent,
+      ...(intents?.guildMembers ? [GatewayIntentBits.GuildMembers] : []),
+      ...(intents?.presence ? [GatewayIntentBits.GuildPresences] : []),
+    ],
+  });
+};
+
+interface DiscordAdapterInit {
+  accountId: string;
+  log: Logger;
+  token: string;
+  tokenSource: TokenSource;
+  restInput: DiscordRestInput;
+  /** Sends, typing and lookups; independent of the gateway session, so replies go out while it reconnects. */
+  rest: REST;
+  allowBots: boolean | "mentions";
+  intents: number[];
+}
+
+/** How one gateway session (one discord.js client) ended, when it was not stopped by us. */
+type SessionEnd = { type: "closed"; code: number } | { type: "failed"; err: unknown };
+
+/**
+ * Discord over the gateway WebSocket (discord.js) for inbound and REST for outbound
+ * (reference-agent §5.3). discord.js keeps the session alive: heartbeats, RESUME after a dropped
+ * socket (Discord then replays the events we missed), re-IDENTIFY when the session is invalid.
+ *
+ * Delivery: Discord has no acknowledgement and no offset; the gateway pushes each MESSAGE_CREATE
+ * once per session and replays unseen ones on RESUME. "Exactly once" here means: each message is
+ * recorded in the durable inbox before anything else happens to it, and the inbox drops a message
+ * id it has already seen, so a replayed event is not answered twice, and one recorded before a
+ * crash is answered after the restart. A message sent while no session exists (the process was
+ * down, or the socket was away longer than Discord keeps a session resumable) is not replayed by
+ * Discord and is not seen: unlike Telegram's offset, a fresh IDENTIFY starts from "now".
+ */
+class DiscordAdapter implements ChannelAdapter {
+  readonly channel = "discord" as const;
+  readonly accountId: string;
+  readonly capabilities = CAPABILITIES;
+  readonly #init: DiscordAdapterInit;
+  readonly #status: AdapterStatus;
+  readonly #channelInfo = new Map<string, ChannelInfo>();
+
+  constructor(init: DiscordAdapterInit) {
+    this.#init = init;
+    this.accountId = init.accountId;
+    this.#status = {
+      state: "starting",
+      reconnectAttempts: 0,
+      mode: "gateway",
+      tokenSource: init.tokenSource,
+    };
+  }
+
+  status(): AdapterStatus {
+    return { ...this.#status };
+  }
+
+  groupEntries = discordGroupEntries;
+
+  async run(ctx: AdapterContext, signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      const bot = await this.#whoAmI(signal);
+      if (!bot) break;
+      const end = await this.#session(ctx, bot, signal);
+      if (!end) break;
+      if (end.type === "closed" && end.code === CLOSE_AUTHENTICATION_FAILED)
+        throw this.#authFailed(new Error(`gateway closed with ${end.code} (Authentication failed)`));
+      if (end.type === "failed" && isTokenInvalid(end.err)) throw this.#authFailed(end.err);
+      const why = end.type === "closed" ? new Error(`gateway closed with code ${end.code}`) : end.err;
+      await this.#backOff("discord gateway session ended", why, signal);
+    }
+    this.#status.state = "stopped";
+  }
+
+  async send(to: OutboundTarget, part: OutboundPart, signal: AbortSignal): Promise<SentRef> {
+    const sent = (await this.#init.rest.post(Routes.channelMessages(to.threadId ?? to.chatId), {
+      // Model output must not ping @everyone/@here or whole roles; plain user mentions stay.
+      body: { content: part.text, allowed_mentions: { parse: ["users"] } },
+      signal,
+    })) as { id: string };
+    return { messageId: sent.id };
+  }
+
+  async sendTyping(to: OutboundTarget, signal: AbortSignal): Promise<void> {
+    await this.#init.rest.post(Routes.channelTyping(to.threadId ?? to.chatId), { signal });
+  }
+
+  /** `GET /users/@me` until it answers; `undefined` when stopped first. Throws ChannelAuthError on 401. */
+  async #whoAmI(signal: AbortSignal): Promise<BotIdentity | undefined> {
+    while (!signal.aborted) {
+      try {
+        const me = (await this.#init.rest.get(Routes.user("@me"), { signal })) as APIUser;
+        this.#status.bot = { id: me.id, username: me.username };
+        return { id: me.id, username: me.username };
+      } catch (err) {
+        if (signal.aborted) break;
+        if (err instanceof DiscordAPIError && err.status === 401) throw this.#authFailed(err);
+        await this.#backOff("discord GET /users/@me failed", err, signal);
+      }
+    }
+    return undefined;
+  }
+
+  /**
+   * One discord.js client from login until `signal` aborts (`undefined`) or the session cannot
+   * go on by itself (an unrecoverable close code, a failed login).
+   */
+  async #session(
+    ctx: AdapterContext,
+    bot: BotIdentity,
+    signal: AbortSignal,
+  ): Promise<SessionEnd | undefined> {
+    const { log, accountId } = this.#init;
+    const client = new Client({
+      intents: this.#init.intents,
+      rest: discordRestOptions(this.#init.restInput),
+      // We read raw dispatches; discord.js's message cache would only cost memory.
+      makeCache: Options.cacheWithLimits({ MessageManager: 0 }),
+    });
+    let inbound: Promise<void> = Promise.resolve();
+    let ended!: (end: SessionEnd) => void;
+    const end = new Promise<SessionEnd>((resolve) => {
+      ended = resolve;
+    });
+    client.on(Events.Raw, (packet: GatewayDispatchPayload) => {
+      if (packet.t === "READY" || packet.t === "RESUMED") {
+        if (packet.t === "READY") bot.id = packet.d.user.id;
+        this.#connected(packet.t === "READY" ? "discord gateway ready" : "discord gateway resumed");
+      } else if (packet.t === "MESSAGE_CREATE") {
+        const data = packet.d;
+        // One chain: messages are recorded in the order the gateway sent them.
+        inbound = inbound.then(() => this.#inbound(ctx, client, bot, data, signal));
+      }
+    });
+    client.on(Events.ShardReconnecting, () => {
+      this.#status.state = "reconnecting";
+      this.#status.reconnectAttempts++;
+      log.info("discord gateway connection lost; reconnecting", { accountId });
+    });
+    // Connection details (close codes, resume or identify) for `logs --follow` at trace level;
+    // discord.js censors the token in these.
+    client.on(Events.Debug, (message: string) => log.trace("discord.js", { accountId, message }));
+    client.on(Events.ShardError, (err: Error) => {
+      this.#status.lastError = `gateway: ${errorMessage(err)}`;
+      log.warn("discord gateway error", { accountId, err });
+    });
+    client.on(Events.ShardDisconnect, (event: CloseEvent) => ended({ type: "closed", code: event.code }));
+    client.on(Events.Error, (err: Error) => log.warn("discord client error", { accountId, err }));
+    const stopped = new Promise<undefined>((resolve) => {
+      if (signal.aborted) resolve(undefined);
+      signal.addEventListener("abort", () => resolve(undefined), { once: true });
+    });
+    client.login(this.#init.token).catch((err: unknown) => ended({ type: "failed", err }));
+    try {
+      return await Promise.race([end, stopped]);
+    } finally {
+      await client.destroy().catch((err: unknown) => log.warn("discord client destroy failed", { err }));
+      await inbound;
+    }
+  }
+
+  /** Translates and records one message; never rejects (the chain must go on). */
+  async #inbound(
+    ctx: AdapterContext,
+    client: Client,
+    bot: BotIdentity,
+    data: GatewayMessageCreateDispatchData,
+    signal: AbortSignal,
+  ): Promise<void> {
+    let msg: InboundMessage | undefined;
+    try {
+      const info = data.guild_id ? await this.#channelInfoOf(client, data.channel_id, signal) : undefined;
+      msg = translateMessage(data, bot, this.accountId, info, { allowBots: this.#init.allowBots });
+    } catch (err) {
+      this.#init.log.error("discord message could not be translated; skipped", {
+        accountId: this.accountId,
+        messageId: data.id,
+        err,
+      });
+      return;
+    }
+    if (!msg) return;
+    for (let attempt = 1; !signal.aborted; attempt++) {
+      try {
+        await ctx.receive([msg]);
+        return;
+      } catch (err) {
+        if (signal.aborted) return;
+        // Discord will not send it again: keep it in memory and keep trying the disk.
+        this.#status.lastError = `cannot record an inbound message: ${errorMessage(err)}`;
+        const delayMs = backoffDelayMs(attempt, { maxMs: 30_000 });
+        this.#init.log.error("cannot record a discord message; retrying", { key: msg.key, delayMs, err });
+        await sleep(delayMs, signal).catch(() => undefined);
+      }
+    }
+  }
+
+  /** Is the channel a thread (and of which parent)? From discord.js's cache, else `GET /channels/{id}`. */
+  async #channelInfoOf(client: Client, channelId: string, signal: AbortSignal): Promise<ChannelInfo> {
+    const known = this.#channelInfo.get(channelId);
+    if (known) return known;
+    const cached = client.channels.cache.get(channelId);
+    let info: ChannelInfo;
+    if (cached) {
+      info = cached.isThread() ? { threadParentId: cached.parentId ?? undefined } : {};
+    } else {
+      try {
+        const ch = (await this.#init.rest.get(Routes.channel(channelId), { signal })) as APIChannel;
+        info = THREAD_TYPES.has(ch.type)
+          ? { threadParentId: (ch as { parent_id?: string | null }).parent_id ?? undefined }
+          : { isGroupDm: ch.type === GROUP_DM_TYPE };
+      } catch (err) {
+        // Without the lookup the message is answered in its own channel as if it were one.
+        this.#init.log.warn("discord channel lookup failed; treating it as a plain channel", {
+          channelId,
+          err,
+        });
+        return {};
+      }
+    }
+    if (this.#channelInfo.size >= CHANNEL_INFO_MAX) this.#channelInfo.clear();
+    this.#channelInfo.set(channelId, info);
+    return info;
+  }
+
+  #connected(what: string): void {
+    if (this.#status.state !== "connected") {
+      this.#status.lastConnectedAt = Date.now();
+      this.#init.log.info(what, { accountId: this.accountId, bot: this.#status.bot?.username });
+    }
+    this.#status.state = "connected";
+    this.#status.reconnectAttempts = 0;
+  }
+
+  async #backOff(what: string, err: unknown, signal: AbortSignal): Promise<void> {
+    this.#status.state = "reconnecting";
+    this.#status.reconnectAttempts++;
+    this.#status.lastError = `${what}: ${errorMessage(err)}`;
+    const delayMs = backoffDelayMs(this.#status.reconnectAttempts, { maxMs: 30_000 });
+    this.#init.log.warn(what, {
+      accountId: this.accountId,
+      delayMs,
+      attempt: this.#status.reconnectAttempts,
+      err,
+    });
+    await sleep(delayMs, signal).catch(() => undefined); // aborted: the caller's loop ends
+  }
+
+  #authFailed(err: unknown): ChannelAuthError {
+    this.#status.state = "error";
+    this.#status.lastError = `Discord rejected the bot token: ${errorMessage(err)}`;
+    return new ChannelAuthError(this.#status.lastError, { cause: err });
+  }
+}
+
+function isTokenInvalid(err: unknown): boolean {
+  return (
+    (err instanceof DiscordjsError && err.code === "TokenInvalid") ||
+    (err instanceof DiscordAPIError && err.status === 401)
+  );
+}

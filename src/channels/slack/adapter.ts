@@ -1,0 +1,297 @@
+import { setTimeout as sleepFor } from "node:timers/promises";
+import { WebClient } from "@slack/web-api";
+import { errorMessage } from "../../infra/errors.ts";
+import type { Logger } from "../../infra/logger.ts";
+import {
+  type AccountConfig,
+  type AdapterContext,
+  type AdapterFactory,
+  type AdapterStatus,
+  type ChannelAdapter,
+  ChannelAuthError,
+  type ChannelCapabilities,
+  type InboundMessage,
+  type OutboundPart,
+  type OutboundTarget,
+  type SentRef,
+} from "../adapter.ts";
+import { backoffDelayMs } from "../backoff.ts";
+import { slackGroupEntries } from "./groups.ts";
+import { markdownToMrkdwn } from "./mrkdwn.ts";
+import { sdkLogger } from "./sdk-logger.ts";
+import { runSocketOnce, type SocketEnvelope } from "./socket.ts";
+import { resolveApiUrl, resolveSlackCredentials, type SlackCredentials } from "./token.ts";
+import { type SlackBotIdentity, translateEvent } from "./translate.ts";
+
+const CAPABILITIES: ChannelCapabilities = {
+  // chat.postMessage truncates text past 40,000 characters; Slack advises messages of 4,000 at most,
+  // and reference-agent §5.4 sets `textChunkLimit` 4000.
+  maxTextChars: 40_000,
+  defaultChunkChars: 4000,
+  // Slack's only typing status is `assistant.threads.setStatus`, which needs the `assistant:write`
+  // scope and a thread; replies go to the channel by default (`replyToMode: off`), so none is shown.
+  typingTtlMs: undefined,
+  // reference-agent §4.1: `user:<id>` for Slack, and the channel name as a prefix.
+  allowFromPrefixes: ["slack:", "user:"],
+  label: "Slack",
+};
+
+const DEFAULT_CALL_TIMEOUT_MS = 30_000;
+/** Web API errors that mean the token is wrong or dead: retrying cannot help. */
+const AUTH_ERRORS = new Set([
+  "not_authed",
+  "invalid_auth",
+  "account_inactive",
+  "token_revoked",
+  "token_expired",
+  "user_removed_from_team",
+  "team_disabled",
+  "not_allowed_token_type",
+]);
+/** `disconnect` reasons after which we connect again at once (docs.slack.dev, Socket Mode). */
+const REFRESH_REASONS = new Set(["refresh_requested", "warning", "too_many_websockets"]);
+
+const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
+  sleepFor(ms, undefined, { signal }).then(() => undefined);
+
+/** Loaded by the channel manager when a Slack account is configured (STYLE §2.9). */
+export const createAdapter: AdapterFactory = async ({ accountId, config, env, log }) => {
+  const credentials = resolveSlackCredentials(config, accountId, env);
+  if (credentials.mode === "http")
+    throw new Error(
+      'channels.slack mode "http" (Events API over HTTP) is not served yet; use Socket Mode with an appToken',
+    );
+  const apiUrl = resolveApiUrl(config, env);
+  const web = new WebClient(credentials.botToken, {
+    timeout: DEFAULT_CALL_TIMEOUT_MS,
+    // 429s wait for Slack's Retry-After inside the client, then count as one of these retries.
+    retryConfig: { retries: 4, factor: 2, minTimeout: 500, maxTimeout: 10_000 },
+    logger: sdkLogger(log),
+    ...(apiUrl ? { slackApiUrl: apiUrl } : {}),
+  });
+  return new SlackAdapter({
+    accountId,
+    log,
+    web,
+    credentials,
+    apiUrl,
+    allowBots: config["allowBots"] === true,
+  });
+};
+
+interface SlackAdapterInit {
+  accountId: string;
+  log: Logger;
+  web: WebClient;
+  credentials: SlackCredentials;
+  apiUrl: string | undefined;
+  allowBots: boolean;
+}
+
+/** Slack over Socket Mode (reference-agent §5.4): events in over a WebSocket, replies via the Web API. */
+class SlackAdapter implements ChannelAdapter {
+  readonly channel = "slack" as const;
+  readonly accountId: string;
+  readonly capabilities = CAPABILITIES;
+  readonly #init: SlackAdapterInit;
+  readonly #status: AdapterStatus;
+
+  constructor(init: SlackAdapterInit) {
+    this.#init = init;
+    this.accountId = init.accountId;
+    this.#status = {
+      state: "starting",
+      reconnectAttempts: 0,
+      mode: init.credentials.mode,
+      tokenSource: init.credentials.botTokenSource,
+    };
+  }
+
+  status(): AdapterStatus {
+    return { ...this.#status };
+  }
+
+  groupEntries(account: AccountConfig, msg: InboundMessage) {
+    return slackGroupEntries(account, msg);
+  }
+
+  async run(ctx: AdapterContext, signal: AbortSignal): Promise<void> {
+    const bot = await this.#identify(signal);
+    if (!bot) return;
+    const appToken = this.#init.credentials.appToken ?? "";
+    while (!signal.aborted) {
+      try {
+        const end = await runSocketOnce(
+          {
+            appToken,
+            apiUrl: this.#init.apiUrl,
+            callTimeoutMs: DEFAULT_CALL_TIMEOUT_MS,
+            log: this.#init.log,
+            onConnected: () => this.#connected(),
+            onEnvelope: (envelope) => this.#onEnvelope(envelope, ctx, bot),
+          },
+          signal,
+        );
+        if (end.type === "stopped") break;
+        this.#status.state = "reconnecting";
+        if (end.type === "disconnect" && REFRESH_REASONS.has(end.reason)) {
+          this.#init.log.info("Slack asked for a new Socket Mode connection", {
+            accountId: this.accountId,
+            reason: end.reason,
+          });
+          continue;
+        }
+        const what =
+          end.type === "disconnect"
+            ? `Slack closed the Socket Mode connection (${end.reason})`
+            : "the Socket Mode connection closed";
+        await this.#backOff(what, undefined, signal);
+      } catch (err) {
+        if (signal.aborted) break;
+        if (isAuthError(err)) throw this.#authFailed("app token", err);
+        await this.#backOff("cannot open a Socket Mode connection", err, signal);
+      }
+    }
+    this.#status.state = "stopped";
+  }
+
+  async send(to: OutboundTarget, part: OutboundPart, signal: AbortSignal): Promise<SentRef> {
+    signal.throwIfAborted();
+    const sent = await untilAborted(
+      this.#init.web.chat.postMessage({
+        channel: to.chatId,
+        text: markdownToMrkdwn(part.text),
+        ...(to.threadId ? { thread_ts: to.threadId } : {}),
+      }),
+      signal,
+    );
+    return { messageId: sent.ts ?? "" };
+  }
+
+  /** `assistant.threads.setStatus`: only in a thread, and only with the `assistant:write` scope. */
+  async sendTyping(to: OutboundTarget, signal: AbortSignal): Promise<void> {
+    if (!to.threadId) throw new Error("Slack shows a typing status only inside a thread");
+    await untilAborted(
+      this.#init.web.assistant.threads.setStatus({
+        channel_id: to.chatId,
+        thread_ts: to.threadId,
+        status: "is typing...",
+      }),
+      signal,
+    );
+  }
+
+  /** `auth.test` until it answers; `undefined` when stopped first. Throws ChannelAuthError on a bad token. */
+  async #identify(signal: AbortSignal): Promise<SlackBotIdentity | undefined> {
+    while (!signal.aborted) {
+      try {
+        const me = await untilAborted(this.#init.web.auth.test(), signal);
+        if (!me.user_id) throw new Error("auth.test named no bot user");
+        this.#status.bot = { id: me.user_id, ...(me.user ? { username: me.user } : {}) };
+        this.#init.log.info("slack bot identified", {
+          accountId: this.accountId,
+          user: me.user,
+          team: me.team,
+        });
+        return { userId: me.user_id, name: me.user, botId: me.bot_id, teamId: me.team_id };
+      } catch (err) {
+        if (signal.aborted) break;
+        if (isAuthError(err)) throw this.#authFailed("bot token", err);
+        await this.#backOff("auth.test failed", err, signal);
+      }
+    }
+    return undefined;
+  }
+
+  /**
+   * Records the message an envelope carries, then acknowledges the envelope (issue 8, "No silent
+   * loss"): an envelope we could not record stays unacknowledged, and Slack sends it again with
+   * `retry_attempt`; the inbox drops a second copy by its key. Never rejects.
+   */
+  async #onEnvelope(envelope: SocketEnvelope, ctx: AdapterContext, bot: SlackBotIdentity): Promise<void> {
+    if (envelope.retryAttempt)
+      this.#init.log.debug("Slack resent an envelope it saw no ack for", {
+        accountId: this.accountId,
+        envelopeId: envelope.envelopeId,
+        retryAttempt: envelope.retryAttempt,
+      });
+    if (envelope.type === "events_api") {
+      const msg = translateEvent(envelope.payload, bot, this.accountId, { allowBots: this.#init.allowBots });
+      if (msg) {
+        try {
+          await ctx.receive([msg]);
+        } catch (err) {
+          this.#status.lastError = `cannot record an inbound message: ${errorMessage(err)}`;
+          this.#init.log.warn(
+            "cannot record an inbound Slack message; not acknowledged, Slack will resend it",
+            {
+              accountId: this.accountId,
+              envelopeId: envelope.envelopeId,
+              err,
+            },
+          );
+          return;
+        }
+      }
+    }
+    // Slash commands and interactivity are not handled; acknowledged so Slack stops resending them.
+    try {
+      await envelope.ack();
+    } catch (err) {
+      this.#init.log.warn("cannot acknowledge a Slack envelope; Slack will resend it", {
+        accountId: this.accountId,
+        envelopeId: envelope.envelopeId,
+        err,
+      });
+    }
+  }
+
+  #connected(): void {
+    if (this.#status.state !== "connected") this.#status.lastConnectedAt = Date.now();
+    this.#status.state = "connected";
+    this.#status.reconnectAttempts = 0;
+    this.#init.log.info("slack socket mode connected", { accountId: this.accountId });
+  }
+
+  async #backOff(what: string, err: unknown, signal: AbortSignal): Promise<void> {
+    this.#status.state = "reconnecting";
+    this.#status.reconnectAttempts++;
+    this.#status.lastError = err === undefined ? what : `${what}: ${errorMessage(err)}`;
+    const delayMs = backoffDelayMs(this.#status.reconnectAttempts, { maxMs: 30_000 });
+    this.#init.log.warn(what, {
+      accountId: this.accountId,
+      delayMs,
+      attempt: this.#status.reconnectAttempts,
+      ...(err === undefined ? {} : { err }),
+    });
+    await sleep(delayMs, signal).catch(() => undefined); // aborted: the caller's loop ends
+  }
+
+  #authFailed(which: string, err: unknown): ChannelAuthError {
+    this.#status.state = "error";
+    this.#status.lastError = `Slack rejected the ${which}: ${errorMessage(err)}`;
+    return new ChannelAuthError(this.#status.lastError, { cause: err });
+  }
+}
+
+/** A Web API `{ok:false, error}` answer naming a dead or wrong token. */
+function isAuthError(err: unknown): boolean {
+  const data = (err as { code?: unknown; data?: { error?: unknown } } | undefined)?.data;
+  return (
+    (err as { code?: unknown } | undefined)?.code === "slack_webapi_platform_error" &&
+    typeof data?.error === "string" &&
+    AUTH_ERRORS.has(data.error)
+  );
+}
+
+/**
+ * The Web API client takes no per-call signal (only its own timeout), so the caller stops waiting
+ * when `signal` aborts while the request runs out its timeout.
+ */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
+}
