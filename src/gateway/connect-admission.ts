@@ -34,6 +34,12 @@ export function admissionRefusal(input: {
   gateway: GatewayConfig | undefined;
   limiter: AuthRateLimiter;
   nowMs: number;
+  /**
+   * The request came through Tailscale Serve on this machine. Serve only answers for its own
+   * `*.ts.net` name with its own certificate, so a page whose origin matches the Host header is
+   * the page Serve served, not a DNS-rebinding one: the host-header match is safe here.
+   */
+  viaTailscaleServe?: boolean;
 }): Refusal | undefined {
   const { peer, gateway } = input;
   if (peer.origin !== undefined) {
@@ -42,7 +48,7 @@ export function admissionRefusal(input: {
       origin: peer.origin,
       host: input.host,
       allowedOrigins: ui?.allowedOrigins,
-      allowHostHeaderFallback: ui?.dangerouslyAllowHostHeaderOriginFallback,
+      allowHostHeaderFallback: ui?.dangerouslyAllowHostHeaderOriginFallback || input.viaTailscaleServe,
       isLocalClient: peer.isLocal,
     });
     if (!decision.ok) {

@@ -41,6 +41,9 @@ export function peerInfo(req: IncomingMessage, client: ClientAddress): PeerInfo 
   return { remoteAddress: client.address, isLocal, origin, isOwnLoopbackOrigin };
 }
 
+/** How a connect proved itself: shared secret, device token, or a verified Tailscale Serve user. */
+export type ConnectMethod = "none" | "token" | "password" | "device-token" | "tailscale";
+
 export interface ConnectAuthInput {
   params: ConnectParams;
   role: "operator" | "node";
@@ -51,6 +54,8 @@ export interface ConnectAuthInput {
   devices: DevicePairingStore;
   broadcast(event: string, payload: unknown): void;
   nowMs: number;
+  /** A Tailscale Serve user verified with the daemon: stands in for the shared secret (GW-24). */
+  tailscaleUser?: string;
 }
 
 export type ConnectAuthOutcome =
@@ -60,7 +65,7 @@ export type ConnectAuthOutcome =
       deviceId?: string;
       deviceToken?: string;
       issuedAtMs?: number;
-      method: "none" | "token" | "password" | "device-token";
+      method: ConnectMethod;
     }
   | { ok: false; error: ErrorShape; closeReason: string };
 
@@ -113,7 +118,7 @@ export async function authorizeConnect(input: ConnectAuthInput): Promise<Connect
   // Shared secret first; a device token stands in for it (and is the only way in without it).
   const sharedGiven = Boolean(p.auth?.token || p.auth?.password);
   const deviceToken = p.auth?.deviceToken;
-  let method: "none" | "token" | "password" | "device-token";
+  let method: ConnectMethod;
   let tokenValid = false;
   if (device && deviceToken)
     tokenValid = (await input.devices.verifyToken(device.deviceId, role, deviceToken)) !== undefined;
@@ -124,6 +129,7 @@ export async function authorizeConnect(input: ConnectAuthInput): Promise<Connect
     const shared = checkSharedAuth(input.auth, p);
     if (shared.ok) method = shared.method;
     else if (tokenValid) method = "device-token";
+    else if (input.tailscaleUser && !sharedGiven) method = "tailscale";
     else return authRefusal(shared);
   }
 
@@ -195,7 +201,7 @@ export async function authorizeConnect(input: ConnectAuthInput): Promise<Connect
 function withoutDevice(
   input: ConnectAuthInput,
   requested: string[],
-  method: "none" | "token" | "password" | "device-token",
+  method: ConnectMethod,
 ): ConnectAuthOutcome {
   const { params: p, peer } = input;
   if (input.role === "node") {

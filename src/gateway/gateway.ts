@@ -39,6 +39,7 @@ import { RunRegistry } from "./run-registry.ts";
 import { type GatewayRuntime, type RuntimeFlags, resolveGatewayRuntime } from "./runtime-config.ts";
 import { type ListeningServer, listen } from "./server.ts";
 import type { GatewayServices } from "./services.ts";
+import { exposeOnTailnet, resetTailnetExposure } from "./tailscale-exposure.ts";
 
 const HEALTH_REFRESH_MS = 60_000;
 const PRUNE_INTERVAL_MS = 24 * 60 * 60 * 1000;
@@ -249,6 +250,12 @@ export async function startGateway(opts: StartOptions): Promise<RunningGateway> 
   // Announced last: once the link is printed, the gateway serves and watches its config, so an
   // edit made right after start is not missed.
   announce(opts.console, log, server, runtime, config.current.config);
+  // Published once, at start; `resetOnExit` undoes it in stop().
+  const tailnet = runtime.tailscale;
+  const exposed =
+    tailnet.mode === "off"
+      ? Promise.resolve(false)
+      : exposeOnTailnet(tailnet.mode, server.port, env, log.child({ subsystem: "tailscale" }));
 
   // Warm what the first turn needs, after the port is open, so neither start nor the first turn waits.
   void warmFirstTurn(services).catch((err: unknown) => log.debug("warm-up skipped", { err }));
@@ -266,6 +273,8 @@ export async function startGateway(opts: StartOptions): Promise<RunningGateway> 
     await server.close(reason);
     await channelsStopped;
     await Promise.race([runs.drain(), new Promise((r) => setTimeout(r, 500))]);
+    if (tailnet.mode !== "off" && tailnet.resetOnExit && (await exposed))
+      await resetTailnetExposure(tailnet.mode, env, log.child({ subsystem: "tailscale" }));
     exec.dispose(); // no exec job outlives the gateway that supervises it
     log.info("gateway stopped", { reason });
     await sink.close();

@@ -43,7 +43,6 @@ const NOT_YET_ACTIVE = [
   "agents.defaults.heartbeat",
   "agents.defaults.sandbox",
   "agents.defaults.memorySearch",
-  "gateway.tailscale",
   "gateway.tls",
   "gateway.http",
   "gateway.auth.trustedProxy",

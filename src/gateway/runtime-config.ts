@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { mkdir } from "node:fs/promises";
+import { networkInterfaces } from "node:os";
 import path from "node:path";
 import { DEFAULT_GATEWAY_PORT } from "../config/paths.ts";
 import type { OpenClawConfig } from "../config/schema.ts";
@@ -18,11 +19,17 @@ export interface GatewayAuth {
   source: "config" | "env" | "flag" | "generated" | "none";
 }
 
+export type TailscaleMode = "off" | "serve" | "funnel";
+
 export interface GatewayRuntime {
   host: string;
   port: number;
   bind: BindMode;
   auth: GatewayAuth;
+  /** How the gateway is exposed on the tailnet (GW-23), and whether that is undone on exit. */
+  tailscale: { mode: TailscaleMode; resetOnExit: boolean };
+  /** Verified Tailscale Serve identities stand in for the shared secret (GW-24). */
+  allowTailscale: boolean;
 }
 
 export interface RuntimeFlags {
@@ -31,6 +38,8 @@ export interface RuntimeFlags {
   token?: string;
   password?: string;
   auth?: "token" | "password";
+  tailscale?: TailscaleMode;
+  tailscaleResetOnExit?: boolean;
 }
 
 /** Where the gateway keeps the token it generated when none was configured (GW-8). */
@@ -65,7 +74,23 @@ export function resolvePort(config: OpenClawConfig, env: NodeJS.ProcessEnv, flag
   return port;
 }
 
-function resolveHost(bind: BindMode, config: OpenClawConfig): string {
+/** This machine's Tailscale IPv4 (100.64.0.0/10, the CGNAT range Tailscale assigns), if any. */
+export function tailnetAddress(interfaces: ReturnType<typeof networkInterfaces>): string | undefined {
+  for (const list of Object.values(interfaces)) {
+    for (const a of list ?? []) {
+      if (a.family !== "IPv4" || a.internal) continue;
+      const [first, second] = a.address.split(".").map(Number) as [number, number];
+      if (first === 100 && second >= 64 && second <= 127) return a.address;
+    }
+  }
+  return undefined;
+}
+
+function resolveHost(
+  bind: BindMode,
+  config: OpenClawConfig,
+  interfaces: ReturnType<typeof networkInterfaces>,
+): string {
   switch (bind) {
     case "loopback":
     case "auto":
@@ -74,7 +99,7 @@ function resolveHost(bind: BindMode, config: OpenClawConfig): string {
       return "0.0.0.0";
     case "tailnet":
       // Without a Tailscale address we fall back to loopback (reference-gateway §1), and say so.
-      return "127.0.0.1";
+      return tailnetAddress(interfaces) ?? "127.0.0.1";
     case "custom": {
       const host = config.gateway?.customBindHost;
       if (!host) throw new UserFacingError("gateway.bind=custom requires gateway.customBindHost");
@@ -100,9 +125,10 @@ export async function resolveGatewayRuntime(
   env: NodeJS.ProcessEnv,
   stateDir: string,
   flags: RuntimeFlags = {},
+  interfaces: ReturnType<typeof networkInterfaces> = networkInterfaces(),
 ): Promise<GatewayRuntime> {
   const bind = (flags.bind ?? config.gateway?.bind ?? "loopback") as BindMode;
-  const host = resolveHost(bind, config);
+  const host = resolveHost(bind, config, interfaces);
   const port = resolvePort(config, env, flags.port);
   const cfgAuth = config.gateway?.auth;
   const token = flags.token ?? secretString(cfgAuth?.token) ?? secretString(env["OPENCLAW_GATEWAY_TOKEN"]);
@@ -133,7 +159,52 @@ export async function resolveGatewayRuntime(
     auth = { mode: "token", token: await loadOrCreateToken(stateDir), source: "generated" };
   }
   if (!isLoopbackHost(host) && auth.mode === "none") throw unauthenticatedBindError(bind, host, port);
-  return { host, port, bind, auth };
+  const tailscale = {
+    mode: flags.tailscale ?? config.gateway?.tailscale?.mode ?? "off",
+    resetOnExit: flags.tailscaleResetOnExit ?? config.gateway?.tailscale?.resetOnExit ?? false,
+  };
+  assertExposureSafe(config, host, auth, tailscale.mode);
+  // Default on only behind Serve with token auth (reference-gateway §1): Serve vouches for the user.
+  const allowTailscale = cfgAuth?.allowTailscale ?? (tailscale.mode === "serve" && auth.mode !== "password");
+  return { host, port, bind, auth, tailscale, allowTailscale };
+}
+
+/**
+ * Start-up guards on how far the gateway reaches (reference-gateway §1): Tailscale Serve/Funnel
+ * proxy to loopback only, Funnel (the public internet) needs a password, and a Control UI served
+ * beyond this machine must name the origins its pages come from.
+ */
+function assertExposureSafe(
+  config: OpenClawConfig,
+  host: string,
+  auth: GatewayAuth,
+  tailscale: TailscaleMode,
+): void {
+  if (tailscale !== "off" && !isLoopbackHost(host)) {
+    throw new UserFacingError(
+      `gateway.tailscale.mode=${tailscale} requires gateway.bind=loopback (Tailscale ${tailscale === "serve" ? "Serve" : "Funnel"} proxies to 127.0.0.1; got ${host})`,
+    );
+  }
+  if (tailscale === "funnel" && auth.mode !== "password") {
+    throw new UserFacingError(
+      "gateway.tailscale.mode=funnel puts the gateway on the public internet: set gateway.auth.mode=password and gateway.auth.password",
+    );
+  }
+  const ui = config.gateway?.controlUi;
+  if (
+    !isLoopbackHost(host) &&
+    ui?.enabled !== false &&
+    !(ui?.allowedOrigins && ui.allowedOrigins.length > 0) &&
+    ui?.dangerouslyAllowHostHeaderOriginFallback !== true
+  ) {
+    throw new UserFacingError(
+      `the Control UI would be served on ${host}: set gateway.controlUi.allowedOrigins to the origins you open it from (e.g. ["http://<this-host>:${resolvePortHint(config)}"]), or gateway.controlUi.enabled=false`,
+    );
+  }
+}
+
+function resolvePortHint(config: OpenClawConfig): number {
+  return config.gateway?.port ?? DEFAULT_GATEWAY_PORT;
 }
 
 /** A generated token is only for local use, so a non-loopback bind needs a configured secret (GW-5). */

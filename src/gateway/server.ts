@@ -17,6 +17,7 @@ import { healthSnapshot } from "./methods/health.ts";
 import { allMethods } from "./methods/index-list.ts";
 import { describePid, findPortHolder } from "./port-holder.ts";
 import type { GatewayServices } from "./services.ts";
+import { TailscaleVerifier, tailscaleWhois } from "./tailscale-identity.ts";
 import { acceptConnection, closeReason } from "./ws-connection.ts";
 
 /** The port is the single-instance lock (GW-10): failing to bind it is this error. */
@@ -78,6 +79,7 @@ export async function listen(services: GatewayServices, log: Logger): Promise<Li
     (invalid) => wsLog.warn("ignoring invalid gateway.trustedProxies entries", { invalid }),
   );
   const authLimiter = new AuthRateLimiter();
+  const tailscale = new TailscaleVerifier(tailscaleWhois(services.env));
   const connections = new ConnectionLimiter(connectionCapsFromEnv(services.env));
   const liveness = new LivenessCheck<WebSocket>();
   const housekeeping = setInterval(() => {
@@ -130,6 +132,7 @@ export async function listen(services: GatewayServices, log: Logger): Promise<Li
             };
           },
           authLimiter,
+          tailscale,
         },
         { client, slot: admission.slot },
       );

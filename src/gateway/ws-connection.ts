@@ -24,6 +24,7 @@ import { GATEWAY_EVENTS } from "./event-hub.ts";
 import type { CallerInfo, MethodRegistry } from "./method-registry.ts";
 import { allowedNodeCommands } from "./node-registry.ts";
 import type { GatewayServices } from "./services.ts";
+import { serveClaim, type TailscaleVerifier } from "./tailscale-identity.ts";
 
 export interface ConnectionDeps {
   registry: MethodRegistry;
@@ -32,6 +33,8 @@ export interface ConnectionDeps {
   snapshot: () => Promise<Record<string, unknown>>;
   /** Failed-auth throttle shared by every connection of this listener. */
   authLimiter: AuthRateLimiter;
+  /** Checks Tailscale Serve identities with the local daemon (shared, it caches answers). */
+  tailscale: TailscaleVerifier;
 }
 
 /** What the listener learnt about this socket before it became a WebSocket. */
@@ -85,6 +88,7 @@ export function acceptConnection(
   const connId = randomUUID();
   const nonce = randomBytes(16).toString("base64url");
   const peer = peerInfo(req, accepted.client);
+  const serveRequest = serveClaim(req);
   const host = req.headers.host;
   const remoteAddress = peer.remoteAddress;
   const log = deps.log;
@@ -227,14 +231,18 @@ export function acceptConnection(
     const role = p.role ?? "operator";
     if (role !== "operator" && role !== "node") return reject("invalid role", 1008);
     const gateway = () => deps.services.config.current.config.gateway;
+    // A request proxied by Tailscale Serve on this machine, when Serve identities are accepted.
+    const serve = deps.services.runtime().allowTailscale ? serveRequest : undefined;
     const refusal = admissionRefusal({
       peer,
       host,
       gateway: gateway(),
       limiter: deps.authLimiter,
       nowMs: Date.now(),
+      viaTailscaleServe: serve !== undefined,
     });
     if (refusal) return refuseConnect(id, p.client.id, refusal);
+    const tailscaleUser = serve && (await deps.tailscale.verify(serve, Date.now())) ? serve.login : undefined;
     const outcome = await authorizeConnect({
       params: p,
       role,
@@ -245,6 +253,7 @@ export function acceptConnection(
       devices: new DevicePairingStore(deps.services.paths.stateDir),
       broadcast: (event, payload) => deps.services.events.broadcast(event, payload),
       nowMs: Date.now(),
+      ...(tailscaleUser ? { tailscaleUser } : {}),
     });
     recordAuthOutcome({ peer, outcome, gateway: gateway(), limiter: deps.authLimiter, nowMs: Date.now() });
     if (!outcome.ok) return refuseConnect(id, p.client.id, outcome);

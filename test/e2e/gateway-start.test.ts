@@ -296,8 +296,26 @@ describe("config the gateway accepts", () => {
     await assert.rejects(gw2.connect({ token: "from-dotenv" }), /gateway token mismatch/);
   });
 
-  test("--bind lan with --token starts", async (t) => {
-    const gw = await spawnGateway({ args: ["--bind", "lan", "--token", "lan-secret"] });
+  test("--bind lan needs the Control UI's origins named before it starts", async (t) => {
+    const home = await createTestHome();
+    t.after(() => home.cleanup());
+    const port = await freePort();
+    const res = await runCli(
+      ["gateway", "run", "--port", String(port), "--bind", "lan", "--token", "lan-secret"],
+      home.env,
+    );
+    assert.notEqual(res.code, 0);
+    assert.match(
+      res.stderr,
+      /the Control UI would be served on 0\.0\.0\.0: set gateway\.controlUi\.allowedOrigins/,
+    );
+  });
+
+  test("--bind lan with --token and allowedOrigins starts", async (t) => {
+    const gw = await spawnGateway({
+      config: { gateway: { controlUi: { allowedOrigins: ["http://192.0.2.10:18789"] } } },
+      args: ["--bind", "lan", "--token", "lan-secret"],
+    });
     t.after(() => disposeGateway(gw));
     await gw.waitForOutput(/listening on ws:\/\/0\.0\.0\.0:\d+/);
     const client = await gw.connect({ token: "lan-secret" });

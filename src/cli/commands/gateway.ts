@@ -22,6 +22,8 @@ interface RunOptions {
   force?: boolean;
   verbose?: boolean;
   allowUnconfigured?: boolean;
+  tailscale?: string;
+  tailscaleResetOnExit?: boolean;
 }
 
 const BINDS = ["loopback", "lan", "tailnet", "auto", "custom"];
@@ -46,6 +48,11 @@ export function registerGatewayCommands(program: Command): void {
       .option("--force", "stop whatever holds the port first")
       .option("--verbose", "debug output on the console")
       .option("--allow-unconfigured", "start even when gateway.mode is not local")
+      .option(
+        "--tailscale <mode>",
+        "off | serve | funnel: publish the gateway on your tailnet (or the internet)",
+      )
+      .option("--tailscale-reset-on-exit", "undo tailscale serve/funnel when the gateway stops")
       .action((opts: RunOptions) => runGateway(opts));
   run(gateway.command("run", { isDefault: true }).description("run the gateway in the foreground"));
 
@@ -91,6 +98,8 @@ export function registerGatewayCommands(program: Command): void {
 async function runGateway(opts: RunOptions): Promise<void> {
   if (opts.bind && !BINDS.includes(opts.bind))
     throw new UserFacingError(`--bind must be one of ${BINDS.join(", ")} (got ${opts.bind})`);
+  if (opts.tailscale && !["off", "serve", "funnel"].includes(opts.tailscale))
+    throw new UserFacingError(`--tailscale must be off, serve or funnel (got ${opts.tailscale})`);
   if (opts.auth && opts.auth !== "token" && opts.auth !== "password")
     throw new UserFacingError(`--auth must be token or password (got ${opts.auth})`);
   const { resolvePaths } = await import("../../config/paths.ts");
@@ -118,6 +127,8 @@ async function runGateway(opts: RunOptions): Promise<void> {
       ...(opts.bind ? { bind: opts.bind as "loopback" } : {}),
       ...(opts.token ? { token: opts.token } : {}),
       ...(opts.password ? { password: opts.password } : {}),
+      ...(opts.tailscale ? { tailscale: opts.tailscale as "serve" } : {}),
+      ...(opts.tailscaleResetOnExit ? { tailscaleResetOnExit: true } : {}),
       ...(opts.auth ? { auth: opts.auth as "token" } : {}),
       verbose: opts.verbose === true,
       allowUnconfigured: opts.allowUnconfigured === true,
