@@ -224,7 +224,7 @@ export class GatewayClient {
     if (this.#ws.readyState !== WebSocket.OPEN) {
       return Promise.reject(
         new GatewayUnreachableError(
-          `gateway connection is closed${this.#closeInfo ? ` (${this.#closeInfo.code})` : ""}`,
+          `gateway closed the connection${this.#closeInfo ? ` (${[this.#closeInfo.code, this.#closeInfo.reason].filter(Boolean).join(" ")})` : ""}`,
         ),
       );
     }

@@ -17,6 +17,8 @@ export type MethodScope =
 
 export interface CallerInfo {
   connId: string;
+  /** The verified device identity of the connection, if it presented one. */
+  deviceId?: string | undefined;
   role: string;
   scopes: ReadonlySet<string>;
   clientId: string;
@@ -38,6 +40,8 @@ export interface MethodDef<P extends z.ZodType = z.ZodType> {
   name: string;
   scope: MethodScope;
   params: P;
+  /** At most `max` calls per `windowMs` per device and address (reference §2: config writes 3/60 s). */
+  rateLimit?: { max: number; windowMs: number };
   handle(params: z.output<P>, ctx: MethodContext): Promise<unknown>;
 }
 
@@ -70,8 +74,13 @@ export function toErrorShape(err: unknown, log: Logger): ErrorShape {
   return { code: "UNAVAILABLE", message: "internal error" };
 }
 
+/** Rate-limit windows kept at once; past this the oldest are forgotten (a flood of addresses). */
+const MAX_RATE_WINDOWS = 10_000;
+
 export class MethodRegistry {
   readonly #methods = new Map<string, MethodDef>();
+  /** Call times per method, device and address, for methods with a `rateLimit`. */
+  readonly #windows = new Map<string, number[]>();
 
   constructor(defs: MethodDef[]) {
     for (const d of defs) this.#methods.set(d.name, d);
@@ -98,6 +107,22 @@ export class MethodRegistry {
     if (def.scope !== "node" && !hasScope(ctx.caller.scopes, def.scope)) {
       return { ok: false, error: { code: "INVALID_REQUEST", message: `missing scope: ${def.scope}` } };
     }
+    const rateKey = def.rateLimit
+      ? `${def.name}\0${ctx.caller.deviceId ?? ""}\0${ctx.caller.remoteAddress}`
+      : undefined;
+    const limited = rateKey ? this.#retryAfter(rateKey, def.rateLimit!, Date.now()) : undefined;
+    if (limited !== undefined) {
+      const seconds = Math.ceil(limited / 1000);
+      return {
+        ok: false,
+        error: {
+          code: "UNAVAILABLE",
+          message: `rate limit exceeded for ${method}; retry after ${seconds}s`,
+          retryable: true,
+          retryAfterMs: limited,
+        },
+      };
+    }
     const parsed = def.params.safeParse(params ?? {});
     if (!parsed.success) {
       const issues = parsed.error.issues.map((i) => `${i.path.join(".") || "params"}: ${i.message}`);
@@ -111,9 +136,30 @@ export class MethodRegistry {
       };
     }
     try {
-      return { ok: true, payload: await def.handle(parsed.data, ctx) };
+      const payload = await def.handle(parsed.data, ctx);
+      // Only calls that did something count: a refused write (stale hash, invalid config) can be
+      // corrected and retried at once.
+      if (rateKey) this.#recordCall(rateKey, Date.now());
+      return { ok: true, payload };
     } catch (err) {
       return { ok: false, error: toErrorShape(err, ctx.log) };
     }
+  }
+
+  /** The milliseconds until `key` may call again, or undefined when it may now. */
+  #retryAfter(key: string, limit: { max: number; windowMs: number }, now: number): number | undefined {
+    const recent = (this.#windows.get(key) ?? []).filter((t) => now - t < limit.windowMs);
+    if (recent.length > 0) this.#windows.set(key, recent);
+    else this.#windows.delete(key);
+    return recent.length >= limit.max ? limit.windowMs - (now - (recent[0] as number)) : undefined;
+  }
+
+  #recordCall(key: string, now: number): void {
+    const recent = this.#windows.get(key) ?? [];
+    recent.push(now);
+    this.#windows.delete(key); // re-insert: the map's order is then least recently used first
+    this.#windows.set(key, recent);
+    if (this.#windows.size > MAX_RATE_WINDOWS)
+      this.#windows.delete(this.#windows.keys().next().value as string);
   }
 }

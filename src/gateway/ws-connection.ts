@@ -51,6 +51,32 @@ export interface AcceptedSocket {
 const MAX_PRECONNECT_QUEUED_FRAMES = 64;
 
 /**
+ * The flood guard (reference §2 item 11): a client that keeps calling what it may not is probing,
+ * not confused, and is closed with 1008 `repeated unauthorized calls`.
+ */
+const UNAUTHORIZED_CALL = /^(unauthorized role|missing scope):/;
+const UNAUTHORIZED_CALL_LIMIT = 10;
+const UNAUTHORIZED_CALL_WINDOW_MS = 60_000;
+
+/** Counts events in a sliding window; `hit` says when the limit is reached. */
+class CallWindow {
+  readonly #times: number[] = [];
+  readonly #limit: number;
+  readonly #windowMs: number;
+
+  constructor(limit: number, windowMs: number) {
+    this.#limit = limit;
+    this.#windowMs = windowMs;
+  }
+
+  hit(now: number): boolean {
+    while (this.#times.length > 0 && now - (this.#times[0] as number) >= this.#windowMs) this.#times.shift();
+    this.#times.push(now);
+    return this.#times.length >= this.#limit;
+  }
+}
+
+/**
  * Close reasons are UTF-8 and at most 123 bytes on the wire (`ws` throws on more); OpenClaw
  * truncates to 120. Every `close(code, reason)` with a reason built from data goes through this.
  */
@@ -98,6 +124,7 @@ export function acceptConnection(
   let handshakeSettled: Promise<void> | undefined;
   let seq = 0;
   let queuedBeforeHello = 0;
+  const refusedCalls = new CallWindow(UNAUTHORIZED_CALL_LIMIT, UNAUTHORIZED_CALL_WINDOW_MS);
   let unsubscribe: (() => void) | undefined;
 
   const send = (frame: object): void => {
@@ -188,6 +215,8 @@ export function acceptConnection(
         ? { type: "res", id, ok: true, payload: outcome.payload }
         : { type: "res", id, ok: false, error: outcome.error },
     );
+    if (!outcome.ok && UNAUTHORIZED_CALL.test(outcome.error.message) && refusedCalls.hit(Date.now()))
+      fail(1008, "repeated unauthorized calls");
   }
 
   async function handshake(data: RawData, isBinary: boolean): Promise<void> {
@@ -262,6 +291,7 @@ export function acceptConnection(
     const scopes = new Set(outcome.scopes);
     caller = {
       connId,
+      ...(outcome.deviceId ? { deviceId: outcome.deviceId } : {}),
       role,
       scopes,
       clientId: p.client.id,

@@ -96,10 +96,14 @@ export const configSet = defineMethod({
   },
 });
 
+/** Whole-config writes restart parts of the gateway: 3 per minute per device and address (reference §2). */
+const CONFIG_WRITE_RATE = { max: 3, windowMs: 60_000 };
+
 export const configApply = defineMethod({
   name: "config.apply",
   scope: "operator.admin",
   params: WriteParams,
+  rateLimit: CONFIG_WRITE_RATE,
   async handle(p, ctx) {
     const next = parseRawObject(p.raw, "config.apply raw");
     const result = await guardedWrite(ctx, () =>
@@ -114,6 +118,7 @@ export const configPatch = defineMethod({
   name: "config.patch",
   scope: "operator.admin",
   params: WriteParams,
+  rateLimit: CONFIG_WRITE_RATE,
   async handle(p, ctx) {
     const patch = parseRawObject(p.raw, "config.patch raw");
     if (ctx.services.config.current.exists && !p.baseHash) {
