@@ -7,7 +7,9 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { GatewayClient } from "../src/client/gateway-client.ts";
+import { startFakeDiscord } from "../test/fakes/discord.ts";
 import { startFakeOpenAI } from "../test/fakes/openai.ts";
+import { startFakeSlack } from "../test/fakes/slack.ts";
 import { startFakeTelegram } from "../test/fakes/telegram.ts";
 import { collectEvents } from "../test/harness/events.ts";
 import { CLI_ENTRY, createTestHome, freePort, spawnGateway } from "../test/harness/gateway.ts";
@@ -59,13 +61,20 @@ async function coldStart(): Promise<number[]> {
   return times;
 }
 
-/** Idle RSS of a gateway with the given channels (Telegram runs against the local fake). */
+/**
+ * Idle RSS of a gateway with no channel, or with Telegram, Discord and Slack all connected (each
+ * to its local fake, so the SDKs really run: polling, gateway heartbeats, socket mode).
+ */
 async function idleRss(withChannels: boolean): Promise<number> {
-  const tg = await startFakeTelegram({ token: "123:abc" });
+  const [tg, dc, slack] = await Promise.all([
+    startFakeTelegram({ token: "123:abc" }),
+    startFakeDiscord(),
+    startFakeSlack(),
+  ]);
   const channels = {
     telegram: { botToken: "123:abc", apiRoot: tg.apiRoot, dmPolicy: "pairing" },
-    discord: { token: "discord-token" },
-    slack: { botToken: "xoxb-1", appToken: "xapp-1" },
+    discord: { token: dc.token, apiBaseUrl: dc.apiBaseUrl },
+    slack: { botToken: slack.botToken, appToken: slack.appToken, apiUrl: slack.apiUrl },
   };
   const gw = await spawnGateway({
     config: withChannels ? { channels } : {},
@@ -73,13 +82,25 @@ async function idleRss(withChannels: boolean): Promise<number> {
     env: CACHE_ENV,
   });
   const client = await gw.connect();
+  if (withChannels) {
+    // Wait until all three report connected: idle means running, not still starting.
+    for (let i = 0; i < 200; i++) {
+      const s = await client.request<{ channelAccounts: Record<string, { connected: boolean }[]> }>(
+        "channels.status",
+        {},
+      );
+      const all = ["telegram", "discord", "slack"].every((c) => s.channelAccounts[c]?.[0]?.connected);
+      if (all) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
   await client.request("health");
   client.close();
   await new Promise((r) => setTimeout(r, 3000)); // let start-up garbage settle: this is the idle figure
   const rss = await treeRss(gw.proc.pid!);
   await gw.stop();
   await gw.home.cleanup();
-  await tg.close();
+  await Promise.all([tg.close(), dc.close(), slack.close()]);
   return rss;
 }
 
@@ -166,7 +187,7 @@ console.log(
 const bare = await idleRss(false);
 const rss = await idleRss(true);
 console.log(
-  `gateway idle RSS, three channels configured: ${(rss / 1024 / 1024).toFixed(1)} MB (budget 80 MB); with none: ${(bare / 1024 / 1024).toFixed(1)} MB (target: within 20 MB)`,
+  `gateway idle RSS: no channels ${(bare / 1024 / 1024).toFixed(1)} MB (budget 80 MB); Telegram + Discord + Slack connected ${(rss / 1024 / 1024).toFixed(1)} MB (target: within 20 MB of none)`,
 );
 const turn = await turnOverhead();
 console.log(
