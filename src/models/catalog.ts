@@ -1,5 +1,6 @@
 import type { Api, Model } from "@earendil-works/pi-ai";
 import type { OpenClawConfig } from "../config/schema.ts";
+import { EXTRA_BUILTIN_MODELS } from "./builtin-extra-models.ts";
 import { formatModelRef, type ModelRef } from "./model-ref.ts";
 
 export type ResolvedModel = Model<Api>;
@@ -24,8 +25,21 @@ export async function loadBuiltinCatalog(
   if (!SAFE_PROVIDER.test(name)) return undefined;
   // Catalogs are immutable package data; remembering misses spares a failing import per turn
   // for every custom provider.
-  if (!catalogs.has(name)) catalogs.set(name, importCatalog(name));
+  if (!catalogs.has(name))
+    catalogs.set(
+      name,
+      importCatalog(name).then((found) => withExtras(provider, found)),
+    );
   return catalogs.get(name);
+}
+
+/** pi-ai's entries win; the supplement only adds ids pi-ai lacks (builtin-extra-models.ts). */
+function withExtras(
+  provider: string,
+  found: Record<string, ResolvedModel> | undefined,
+): Record<string, ResolvedModel> | undefined {
+  const extra = EXTRA_BUILTIN_MODELS[provider];
+  return extra ? { ...extra, ...found } : found;
 }
 
 const catalogs = new Map<string, Promise<Record<string, ResolvedModel> | undefined>>();

@@ -11,6 +11,8 @@ export interface ResolvedCredential {
   type?: AuthCredential["type"];
   /** Epoch ms the token or OAuth access token expires at, when the profile says. */
   expires?: number;
+  /** The Code Assist project a `google-gemini-cli` oauth profile was signed in with. */
+  projectId?: string;
 }
 
 /** No usable credential: the message tells the user how to add one. */
@@ -116,12 +118,14 @@ export function resolveCredential(q: CredentialQuery): ResolvedCredential {
     const cred = q.store.profiles[pinned]!;
     const secret = secretOf(cred, q.now)!;
     const expires = cred.type === "api_key" ? undefined : cred.expires;
+    const projectId = cred.type === "oauth" && typeof cred["projectId"] === "string" ? cred["projectId"] : "";
     return {
       apiKey: secret,
       source: `profile:${pinned}`,
       profileId: pinned,
       type: cred.type,
       ...(expires !== undefined && expires > 0 ? { expires } : {}),
+      ...(projectId ? { projectId } : {}),
     };
   }
   if (candidates.length > 0) {

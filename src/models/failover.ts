@@ -8,7 +8,7 @@ import {
   type Tried,
 } from "./model-selection.ts";
 import { currentCredential, OAuthRefreshError } from "./oauth/refresh.ts";
-import { failedAssistantMessage, streamModel } from "./stream.ts";
+import { failedAssistantMessage, type ReasoningEffort, streamModel } from "./stream.ts";
 
 export interface FailoverHooks {
   /** A credential or model failed before producing anything; the next candidate is tried after this resolves. */
@@ -46,6 +46,7 @@ export function createFailoverStream(
   hooks: FailoverHooks,
   first: Attempt,
   sessionId?: string,
+  reasoning?: ReasoningEffort,
 ): FailoverStream {
   let current: Attempt = first;
   let reuseFirst = true;
@@ -83,6 +84,8 @@ export function createFailoverStream(
           apiKey: attempt.credential.apiKey,
           signal,
           ...(sessionId ? { sessionId } : {}),
+          ...(reasoning ? { reasoning } : {}),
+          ...(attempt.credential.projectId ? { projectId: attempt.credential.projectId } : {}),
         });
         const it = stream[Symbol.asyncIterator]();
         const head = await it.next();

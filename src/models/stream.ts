@@ -17,6 +17,7 @@ const API_LOADERS: Readonly<Record<string, () => Promise<ProviderStreams>>> = {
   "mistral-conversations": () => import("@earendil-works/pi-ai/api/mistral-conversations"),
   "bedrock-converse-stream": async () =>
     (await import("@earendil-works/pi-ai/api/bedrock-converse-stream.lazy")).bedrockConverseStreamApi(),
+  "google-gemini-cli": () => import("./gemini-cli/stream.ts"),
 };
 
 /** The model's `api` has no implementation here; reported inside the stream, never thrown to callers. */
@@ -33,12 +34,19 @@ export async function warmApi(api: string): Promise<void> {
   await API_LOADERS[api]?.();
 }
 
+/** How hard a reasoning-capable model thinks; absent means no thinking (`/think off`). */
+export type ReasoningEffort = "minimal" | "low" | "medium" | "high" | "xhigh";
+
 export interface ModelRequestOptions {
   apiKey: string;
   signal: AbortSignal;
   sessionId?: string;
   maxTokens?: number;
   timeoutMs?: number;
+  /** Clamped by pi-ai to what the model supports; models without reasoning ignore it. */
+  reasoning?: ReasoningEffort;
+  /** The oauth profile's Code Assist project; only the `google-gemini-cli` API reads it. */
+  projectId?: string;
 }
 
 /**
@@ -59,12 +67,14 @@ export async function streamModel(
       load(),
       import("@earendil-works/pi-ai/utils/transcript"),
     ]);
-    const options: SimpleStreamOptions = {
+    const options: SimpleStreamOptions & { projectId?: string } = {
       apiKey: opts.apiKey,
       signal: opts.signal,
       ...(opts.sessionId ? { sessionId: opts.sessionId } : {}),
       ...(opts.maxTokens ? { maxTokens: opts.maxTokens } : {}),
       ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}),
+      ...(opts.reasoning ? { reasoning: opts.reasoning } : {}),
+      ...(opts.projectId ? { projectId: opts.projectId } : {}),
     };
     return impl.streamSimple(model, normalizeContext(context), options);
   } catch (err) {

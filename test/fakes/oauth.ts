@@ -67,6 +67,8 @@ export interface FakeOAuth {
   issue(opts?: { expiresInSeconds?: number }): IssuedTokens;
   /** The backend refuses this access token from now on (the account signed out elsewhere, say). */
   revoke(access: string): void;
+  /** Whether an API behind this issuer accepts the token now (issued here, unexpired, not revoked). */
+  acceptsAccess(access: string): boolean;
   /** Resolves with the next Codex request (or one already received and not yet taken). */
   nextCodexRequest(): Promise<CodexRequest>;
   close(): Promise<void>;
@@ -333,6 +335,10 @@ export async function startFakeOAuth(opts: FakeOAuthOptions): Promise<FakeOAuth>
     revoke: (token) => {
       const grant = access.get(token);
       if (grant) grant.revoked = true;
+    },
+    acceptsAccess: (token) => {
+      const grant = access.get(token);
+      return grant !== undefined && !grant.revoked && grant.expiresAtMs > Date.now();
     },
     nextCodexRequest: () =>
       new Promise<CodexRequest>((resolve) => {
