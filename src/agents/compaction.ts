@@ -101,7 +101,11 @@ export async function summarize(
       systemPrompt: SUMMARY_SYSTEM_PROMPT,
       messages: [{ role: "user", content: ask, timestamp: Date.now() }],
     },
-    { apiKey: attempt.credential.apiKey, signal },
+    {
+      apiKey: attempt.credential.apiKey,
+      signal,
+      ...(attempt.credential.projectId ? { projectId: attempt.credential.projectId } : {}),
+    },
   );
   for await (const _ of stream) {
     // the summary is read whole from the result

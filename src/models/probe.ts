@@ -144,7 +144,12 @@ async function probeOne(
   const stream = await streamModel(
     model,
     { messages: [{ role: "user", content: "Reply with OK.", timestamp: Date.now() }] },
-    { apiKey: credential.apiKey, signal, maxTokens: opts.maxTokens },
+    {
+      apiKey: credential.apiKey,
+      signal,
+      maxTokens: opts.maxTokens,
+      ...(credential.projectId ? { projectId: credential.projectId } : {}),
+    },
   );
   for await (const ev of stream) {
     if (ev.type === "done") return done({ ok: true });
