@@ -76,7 +76,8 @@ function partOf(file: string): string | undefined {
 /** `src/channels/<name>/…` → `<name>`; the shared files in `src/channels/` itself have none. */
 function channelOf(file: string): string | undefined {
   const rel = path.relative(SRC, file).split(path.sep);
-  return rel[0] === "channels" && rel.length > 2 ? rel[1] : undefined;
+  // `channels/media/` holds the file handling every channel shares (download caps, resizing): not a channel.
+  return rel[0] === "channels" && rel.length > 2 && rel[1] !== "media" ? rel[1] : undefined;
 }
 
 function violationsOf(file: string, refs: ImportRef[]): string[] {

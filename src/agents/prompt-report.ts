@@ -1,3 +1,4 @@
+import type { Tool } from "@earendil-works/pi-ai";
 import type { InjectedFile } from "./workspace.ts";
 
 /**
@@ -36,6 +37,29 @@ export interface ReportInput {
   promptChars: number;
   projectContextChars: number;
   files: InjectedFile[];
+  /** The `## Tooling` lines of the prompt (`name: summary`), in the order sent. */
+  toolLines?: string[];
+  /** The tool definitions sent with the request (their JSON schemas count toward the context). */
+  tools?: Tool[];
+}
+
+/** Sizes of the tool list text and of each tool's schema, as `/context` shows them. */
+function toolSizes(lines: string[], tools: Tool[]): SystemPromptReport["tools"] {
+  const entries = tools.map((t) => {
+    const line = lines.find((l) => l === t.name || l.startsWith(`${t.name}: `)) ?? t.name;
+    const properties = (t.parameters as { properties?: Record<string, unknown> }).properties;
+    return {
+      name: t.name,
+      summaryChars: Math.max(0, line.length - t.name.length - 2),
+      schemaChars: JSON.stringify(t.parameters).length,
+      propertiesCount: properties ? Object.keys(properties).length : 0,
+    };
+  });
+  return {
+    listChars: lines.map((l) => `- ${l}`).join("\n").length,
+    schemaChars: entries.reduce((sum, e) => sum + e.schemaChars, 0),
+    entries,
+  };
 }
 
 export function systemPromptReport(r: ReportInput): SystemPromptReport {
@@ -57,6 +81,6 @@ export function systemPromptReport(r: ReportInput): SystemPromptReport {
     },
     injectedWorkspaceFiles: r.files.map(({ content: _content, ...sizes }) => sizes),
     skills: { promptChars: 0, entries: [] },
-    tools: { listChars: 0, schemaChars: 0, entries: [] },
+    tools: toolSizes(r.toolLines ?? [], r.tools ?? []),
   };
 }

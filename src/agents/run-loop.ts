@@ -4,6 +4,7 @@ import type {
   Context,
   Message,
   ToolResultMessage,
+  UserMessage,
 } from "@earendil-works/pi-ai";
 import type { AgentTool } from "../tools/types.ts";
 
@@ -15,10 +16,19 @@ export type ModelStreamFn = (context: Context, signal: AbortSignal) => Promise<A
 
 export type LoopEvent =
   | { type: "text_delta"; delta: string; text: string }
-  | { type: "message"; message: AssistantMessage | ToolResultMessage }
+  | { type: "message"; message: AssistantMessage | ToolResultMessage | UserMessage }
   | { type: "tool_start"; callId: string; name: string; args: Record<string, unknown> }
   | { type: "tool_end"; callId: string; name: string; isError: boolean }
   | { type: "loop_end"; outcome: "done" | "aborted" | "error"; final: AssistantMessage };
+
+/**
+ * Hands over the user messages that arrived for this run since the last call (queue mode `steer`),
+ * each exactly once. Must not throw.
+ */
+export type SteeringSource = () => UserMessage[];
+
+/** The result a tool call gets when a steering message cancels it (pi-agent-core's wording). */
+export const SKIPPED_FOR_STEERING = "Skipped due to queued user message.";
 
 /** Hard stop for a model that keeps calling tools: one turn never loops forever. */
 export const MAX_MODEL_CALLS_PER_TURN = 50;
@@ -27,6 +37,11 @@ export const MAX_MODEL_CALLS_PER_TURN = 50;
  * Runs model ⇄ tools until the model answers without tool calls. Yields every text delta and every
  * message to persist, and ends with exactly one `loop_end`, also when aborted or failed. Never throws
  * for model or tool failures; those are events.
+ *
+ * Steering (reference-agent §3.7): after each tool call and after each answer, `steering` is asked
+ * for messages that arrived meanwhile. If there are any, the calls left in that batch are not run
+ * (each gets an error result saying so), the messages join the conversation, and the model is called
+ * again, so even a finished answer is followed by one that has seen them.
  */
 export async function* runModelLoop(
   systemPrompt: string,
@@ -34,6 +49,7 @@ export async function* runModelLoop(
   tools: AgentTool[],
   streamFn: ModelStreamFn,
   signal: AbortSignal,
+  steering?: SteeringSource,
 ): AsyncGenerator<LoopEvent> {
   const messages = [...history];
   const byName = new Map(tools.map((t) => [t.definition.name, t]));
@@ -60,13 +76,13 @@ export async function* runModelLoop(
       return;
     }
     const calls = final.content.filter((b) => b.type === "toolCall");
-    if (calls.length === 0) {
-      yield { type: "loop_end", outcome: "done", final };
-      return;
-    }
+    let steered: UserMessage[] = [];
     for (const c of calls) {
       yield { type: "tool_start", callId: c.id, name: c.name, args: c.arguments };
-      const result = await executeTool(byName.get(c.name), c.name, c.arguments, signal);
+      const result =
+        steered.length > 0
+          ? { text: SKIPPED_FOR_STEERING, isError: true }
+          : await executeTool(byName.get(c.name), c.name, c.arguments, signal);
       const message: ToolResultMessage = {
         role: "toolResult",
         toolCallId: c.id,
@@ -78,10 +94,21 @@ export async function* runModelLoop(
       messages.push(message);
       yield { type: "message", message };
       yield { type: "tool_end", callId: c.id, name: c.name, isError: message.isError };
+      if (steered.length === 0 && !signal.aborted) steered = steering?.() ?? [];
     }
-    if (signal.aborted) {
+    if (calls.length === 0) {
+      steered = steering?.() ?? [];
+      if (steered.length === 0) {
+        yield { type: "loop_end", outcome: "done", final };
+        return;
+      }
+    } else if (signal.aborted) {
       yield { type: "loop_end", outcome: "aborted", final };
       return;
+    }
+    for (const message of steered) {
+      messages.push(message);
+      yield { type: "message", message };
     }
   }
   // Still calling tools at the cap: the turn has no answer, which is an error, not an empty reply.

@@ -1,6 +1,7 @@
 import os from "node:os";
 import path from "node:path";
 import type { AssistantMessage, Message, UserMessage } from "@earendil-works/pi-ai";
+import { withReplyMedia } from "../channels/media/reply-display.ts";
 import type { OpenClawConfig } from "../config/schema.ts";
 import { errorMessage } from "../infra/errors.ts";
 import type { Logger } from "../infra/logger.ts";
@@ -8,9 +9,9 @@ import type { ResolvedModel } from "../models/catalog.ts";
 import { describeModelError } from "../models/errors.ts";
 import { createFailoverStream } from "../models/failover.ts";
 import { formatModelRef, resolveModelRef } from "../models/model-ref.ts";
-import { newTried, selectAttempt } from "../models/model-selection.ts";
 import { failedAssistantMessage } from "../models/stream.ts";
 import { branchMessages, modelContextMessages } from "../sessions/history.ts";
+import { findInboundTurn, inboundMarker } from "../sessions/inbound-marker.ts";
 import { resetSession } from "../sessions/reset.ts";
 import { isSessionStale, resetRuleFor, sessionKindOf } from "../sessions/reset-policy.ts";
 import { sessionStorePath, sessionsDir, transcriptPath } from "../sessions/store.ts";
@@ -20,6 +21,7 @@ import {
   readTranscript,
   TRANSCRIPT_VERSION,
 } from "../sessions/transcript.ts";
+import { repairUnansweredToolCalls } from "../sessions/transcript-repair.ts";
 import { type EntryBody, TranscriptWriter } from "../sessions/transcript-writer.ts";
 import { createCoreTools, toolSummaryLines } from "../tools/core-tools.ts";
 import type { ExecRuntime } from "../tools/exec/exec-runtime.ts";
@@ -29,12 +31,21 @@ import type { AgentTool } from "../tools/types.ts";
 import { type ResolvedAgent, resolveAgent } from "./agent-config.ts";
 import { type CompactOutcome, compactSession } from "./compact-session.ts";
 import { needsCompaction } from "./compaction.ts";
+import { pruneForRequest } from "./context-pruning.ts";
 import { envelopeText, hostTimeZone } from "./envelope.ts";
+import { type MemoryFlushPlan, planMemoryFlush, recordMemoryFlush } from "./memory-flush.ts";
 import { systemPromptReport } from "./prompt-report.ts";
 import { assistantText, runModelLoop } from "./run-loop.ts";
 import { ensureSessionEntry, recordTurn } from "./session-entry.ts";
 import { composeSystemPrompt } from "./system-prompt.ts";
-import { cooldownPolicy, failoverHooks, selectionContext } from "./turn-failover.ts";
+import { resolveThinkingLevel, thinkingDefaults } from "./thinking-level.ts";
+import {
+  cooldownPolicy,
+  failoverHooks,
+  selectForImages,
+  selectionContext,
+  type TurnImage,
+} from "./turn-failover.ts";
 import { ensureWorkspace, loadBootstrapFiles } from "./workspace.ts";
 
 export interface TurnRequest {
@@ -44,6 +55,25 @@ export interface TurnRequest {
   text: string;
   channel: string;
   signal: AbortSignal;
+  /**
+   * Texts of messages steered into this run (queue mode `steer`), each handed over once; the
+   * model loop asks at every tool boundary and after every answer. Must not throw.
+   */
+  steering?: () => string[];
+  /** Pictures attached to the message (channel media, `chat.send` attachments). */
+  images?: TurnImage[];
+  /** A `/think` hint on this message (one-shot; reference-agent §1.6); else the session's level. */
+  thinking?: string;
+  /**
+   * Set on the silent pre-compaction turn (reference-agent §3.4): its system prompt gets the
+   * flush instructions, and it neither flushes nor compacts itself.
+   */
+  memoryFlush?: MemoryFlushPlan;
+  /**
+   * The channel message this turn answers (its idempotency key). A replay after a crash whose
+   * first attempt wrote the message but no answer reuses that line instead of writing it again.
+   */
+  inboundKey?: string;
 }
 
 export interface TurnDeps {
@@ -61,13 +91,26 @@ export interface TurnDeps {
 export type TurnEvent =
   | { type: "started"; sessionId: string; model: string }
   | { type: "text"; delta: string; text: string }
-  | { type: "tool"; phase: "start" | "end"; callId: string; name: string; isError?: boolean }
+  | {
+      type: "tool";
+      phase: "start" | "end";
+      callId: string;
+      name: string;
+      isError?: boolean;
+      /** The call's arguments (start only), for `/verbose` tool bubbles. */
+      args?: Record<string, unknown>;
+    }
   | { type: "compaction"; phase: "start" | "end"; ok?: boolean }
   | {
       type: "finished";
       outcome: "ok" | "error" | "aborted";
       reply: string;
       message: AssistantMessage | undefined;
+      /**
+       * The answer as WebChat shows it when it has `MEDIA:` lines: those removed, pictures
+       * inlined as image parts (`message` stays as the transcript has it).
+       */
+      display?: Record<string, unknown>;
       errorMessage?: string;
       sessionId: string;
     };
@@ -117,16 +160,27 @@ export async function* runSessionTurn(req: TurnRequest, deps: TurnDeps): AsyncGe
   const pendingFiles = loadBootstrapFiles(agent.workspaceDir, caps);
   pendingFiles.catch(() => undefined);
   const file = transcriptPath(entry, dir);
-  const selection = selectionContext(config, agent, entry, stateDir, env, () => deps.now().getTime());
-  const tried = newTried();
   // Chosen before the user message is written (the transcript records the model's API), but a
-  // failure only ends the turn after that message is safely on disk.
-  const first = await selectAttempt(selection, tried);
+  // failure only ends the turn after that message is safely on disk. Images may move the turn
+  // to `imageModel` (reference-agent §6.1).
+  const routed = await selectForImages(
+    selectionContext(config, agent, entry, stateDir, env, () => deps.now().getTime()),
+    config,
+    agent.id,
+    req.images ?? [],
+  );
+  const { selection, tried, first } = routed;
   const model = "error" in first ? undefined : first.model;
   const ref = model
     ? { provider: model.provider, model: model.id }
     : resolveModelRef(selection.chain[0] ?? "");
   const refLabel = ref ? formatModelRef(ref) : (selection.chain[0] ?? "");
+  const thinking = resolveThinkingLevel({
+    inline: req.thinking,
+    session: entry.thinkingLevel,
+    ...thinkingDefaults(config, agent.id),
+    reasoningModel: model?.reasoning === true,
+  });
 
   await createTranscript(file, {
     type: "session",
@@ -139,9 +193,44 @@ export async function* runSessionTurn(req: TurnRequest, deps: TurnDeps): AsyncGe
   if (transcript.tornTail) log.warn("transcript ended with a torn line; it is ignored", { file });
   if (transcript.badLines.length > 0)
     log.warn("transcript has unreadable lines; they are skipped", { file, lines: transcript.badLines });
+  // A crash between a tool call and its result leaves the call unanswered (reference-agent §3.2).
+  const repair = await repairUnansweredToolCalls(file, transcript, started);
+  transcript = repair.read;
+  if (repair.repaired.length > 0)
+    log.warn("tool calls left without a result by an interrupted run got an error result", {
+      sessionKey: req.sessionKey,
+      calls: repair.repaired.map((r) => r.toolCallId),
+    });
+  const timeZone = config.agents?.defaults?.userTimezone ?? hostTimeZone();
+  const flush =
+    model && !req.memoryFlush
+      ? planMemoryFlush(config, {
+          promptTokens: lastPromptTokens(branchMessages(transcript.entries)),
+          contextWindow: model.contextWindow,
+          entry,
+          now: started,
+          timeZone,
+        })
+      : undefined;
+  if (flush) {
+    // Silent: its events stay here and its answer (NO_REPLY, usually) is never delivered.
+    for await (const ev of runSessionTurn(
+      { ...req, text: flush.prompt, memoryFlush: flush, steering: undefined },
+      deps,
+    )) {
+      if (ev.type === "finished" && ev.outcome !== "ok")
+        log.warn("memory flush before compaction failed", {
+          sessionKey: req.sessionKey,
+          error: ev.errorMessage,
+        });
+    }
+    await recordMemoryFlush(storeFile, req.sessionKey, deps.now());
+    transcript = await readTranscript(file);
+  }
   // Near the context window, older turns are summarized first (reference-agent §3.4, SES-8).
   if (
     model &&
+    !req.memoryFlush &&
     needsCompaction(lastPromptTokens(branchMessages(transcript.entries)), model.contextWindow, config)
   ) {
     yield { type: "compaction", phase: "start" };
@@ -167,6 +256,18 @@ export async function* runSessionTurn(req: TurnRequest, deps: TurnDeps): AsyncGe
   }
   const writer = new TranscriptWriter(file, transcript.entries);
   const earlier = branchMessages(transcript.entries);
+  // A channel message replayed after a crash: its earlier attempt is in the transcript already.
+  const replay = req.inboundKey ? findInboundTurn(transcript.entries, req.inboundKey) : undefined;
+  if (replay?.state === "answered") {
+    log.info("a replayed message was answered before the restart; delivering that answer", {
+      sessionKey: req.sessionKey,
+    });
+    yield { type: "started", sessionId: entry.sessionId, model: refLabel };
+    const reply = assistantText(replay.answer);
+    yield { type: "finished", outcome: "ok", reply, message: replay.answer, sessionId: entry.sessionId };
+    return;
+  }
+  const resumed = replay?.message;
   const lastModel = [...currentBranch(transcript.entries)].reverse().find((e) => e.type === "model_change");
   // Opening entries in 2026.2.26's order: model_change, thinking_level_change (new sessions
   // only), then the model-snapshot that records the wire API.
@@ -174,7 +275,7 @@ export async function* runSessionTurn(req: TurnRequest, deps: TurnDeps): AsyncGe
   const modelChanged =
     ref && (lastModel?.["provider"] !== ref.provider || lastModel?.["modelId"] !== ref.model);
   if (ref && modelChanged) intro.push({ type: "model_change", provider: ref.provider, modelId: ref.model });
-  if (transcript.entries.length === 0) intro.push({ type: "thinking_level_change", thinkingLevel: "off" });
+  if (transcript.entries.length === 0) intro.push({ type: "thinking_level_change", thinkingLevel: thinking });
   if (ref && modelChanged && model) {
     const data = {
       timestamp: started.getTime(),
@@ -185,13 +286,26 @@ export async function* runSessionTurn(req: TurnRequest, deps: TurnDeps): AsyncGe
     intro.push({ type: "custom", customType: "model-snapshot", data });
   }
 
-  const timeZone = config.agents?.defaults?.userTimezone ?? hostTimeZone();
-  const userMessage: UserMessage = {
+  const userMessage: UserMessage = resumed ?? {
     role: "user",
-    content: [{ type: "text", text: envelopeText(req.text, started, timeZone) }],
+    content: [
+      {
+        type: "text",
+        text: envelopeText(routed.note ? `${req.text}\n${routed.note}` : req.text, started, timeZone),
+      },
+      ...routed.images,
+    ],
     timestamp: started.getTime(),
   };
-  await writer.append(started, ...intro, { type: "message", message: userMessage });
+  if (resumed) {
+    log.info("answering a message whose turn was cut short; it is in the transcript already", {
+      sessionKey: req.sessionKey,
+    });
+    if (intro.length > 0) await writer.append(started, ...intro);
+  } else {
+    const marker = req.inboundKey ? [inboundMarker(req.inboundKey)] : [];
+    await writer.append(started, ...intro, ...marker, { type: "message", message: userMessage });
+  }
   yield { type: "started", sessionId: entry.sessionId, model: refLabel };
 
   if ("error" in first) {
@@ -237,11 +351,15 @@ export async function* runSessionTurn(req: TurnRequest, deps: TurnDeps): AsyncGe
       defaultModel: agent.modelRef,
       ...(env["SHELL"] ? { shell: path.basename(env["SHELL"]) } : {}),
       channel: req.channel,
-      thinking: "off",
+      thinking,
       timeZone,
     },
   });
-  const history: Message[] = [...modelContextMessages(earlier), userMessage];
+  // Old tool output is trimmed in the request only (reference-agent §3.5); the transcript keeps it.
+  const context = pruneForRequest(modelContextMessages(earlier), config, first.model, deps.now().getTime());
+  if (context.pruned) log.debug("old tool results pruned from the request", { sessionKey: req.sessionKey });
+  // A resumed turn's message (and any tool steps after it) are in `earlier` already.
+  const history: Message[] = resumed ? context.messages : [...context.messages, userMessage];
   deps.registerSecret?.(first.credential.apiKey);
   const failover = createFailoverStream(
     selection,
@@ -257,19 +375,35 @@ export async function* runSessionTurn(req: TurnRequest, deps: TurnDeps): AsyncGe
     }),
     first,
     entry.sessionId,
+    thinking === "off" ? undefined : thinking,
   );
   const timeoutSeconds = config.agents?.defaults?.timeoutSeconds ?? 600;
-  const deadline = AbortSignal.timeout(timeoutSeconds * 1000);
+  // 0 means no limit; a never-aborting signal keeps the rest of the turn the same.
+  const deadline =
+    timeoutSeconds > 0 ? AbortSignal.timeout(timeoutSeconds * 1000) : new AbortController().signal;
   const signal = AbortSignal.any([req.signal, deadline]);
   let usage = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, total: 0 };
   let last: AssistantMessage | undefined;
   let outcome: "done" | "aborted" | "error" = "error";
   try {
-    const loop = runModelLoop(prompt.text, history, tools, failover.streamFn, signal);
+    const steering = req.steering;
+    const steered = steering
+      ? () =>
+          steering().map((text): UserMessage => {
+            const at = deps.now();
+            return {
+              role: "user",
+              content: [{ type: "text", text: envelopeText(text, at, timeZone) }],
+              timestamp: at.getTime(),
+            };
+          })
+      : undefined;
+    const systemText = req.memoryFlush ? `${prompt.text}\n\n${req.memoryFlush.systemPrompt}` : prompt.text;
+    const loop = runModelLoop(systemText, history, tools, failover.streamFn, signal, steered);
     for await (const ev of loop) {
       if (ev.type === "text_delta") yield { type: "text", delta: ev.delta, text: ev.text };
       else if (ev.type === "tool_start")
-        yield { type: "tool", phase: "start", callId: ev.callId, name: ev.name };
+        yield { type: "tool", phase: "start", callId: ev.callId, name: ev.name, args: ev.args };
       else if (ev.type === "tool_end")
         yield { type: "tool", phase: "end", callId: ev.callId, name: ev.name, isError: ev.isError };
       else if (ev.type === "message") {
@@ -308,11 +442,20 @@ export async function* runSessionTurn(req: TurnRequest, deps: TurnDeps): AsyncGe
   const aborted = !timedOut && (outcome === "aborted" || (req.signal.aborted && outcome !== "done"));
   let finished: Extract<TurnEvent, { type: "finished" }>;
   if (outcome === "done" && last) {
+    const display = await withReplyMedia(
+      last,
+      { workspaceDir: agent.workspaceDir, stateDir },
+      req.signal,
+    ).catch((err: unknown) => {
+      log.warn("reply attachments could not be prepared for display", { sessionKey: req.sessionKey, err });
+      return undefined;
+    });
     finished = {
       type: "finished",
       outcome: "ok",
       reply: assistantText(last),
       message: last,
+      ...(display ? { display } : {}),
       sessionId: entry.sessionId,
     };
   } else if (aborted) {
@@ -322,7 +465,9 @@ export async function* runSessionTurn(req: TurnRequest, deps: TurnDeps): AsyncGe
     const text = timedOut
       ? `${refLabel}: the model did not answer in time; the run was stopped after ${timeoutSeconds} s (agents.defaults.timeoutSeconds).`
       : last?.errorMessage?.startsWith("All models failed")
-        ? last.errorMessage
+        ? routed.imageModel
+          ? last.errorMessage.replace("All models failed", "All image models failed")
+          : last.errorMessage
         : describeModelError(last?.errorMessage, served.model, served.credential.source);
     log.warn("model request failed", {
       sessionKey: req.sessionKey,
@@ -359,6 +504,8 @@ export async function* runSessionTurn(req: TurnRequest, deps: TurnDeps): AsyncGe
       promptChars: prompt.text.length,
       projectContextChars: prompt.projectContextChars,
       files,
+      toolLines: toolSummaryLines(tools),
+      tools: tools.map((t) => t.definition),
     }),
   });
 }

@@ -1,9 +1,16 @@
+import type { ImageContent } from "@earendil-works/pi-ai";
 import type { OpenClawConfig } from "../config/schema.ts";
 import type { Logger } from "../infra/logger.ts";
 import { updateAuthProfiles } from "../models/auth-profiles.ts";
 import type { FailoverHooks } from "../models/failover.ts";
 import { blamesCredential } from "../models/failure.ts";
-import type { SelectionContext } from "../models/model-selection.ts";
+import {
+  type Attempt,
+  newTried,
+  type SelectionContext,
+  selectAttempt,
+  type Tried,
+} from "../models/model-selection.ts";
 import { failedAssistantMessage } from "../models/stream.ts";
 import {
   type CooldownPolicy,
@@ -11,6 +18,7 @@ import {
   withFailure,
   withSuccess,
 } from "../models/usage-stats.ts";
+import { normalizeAgentId } from "../sessions/session-key.ts";
 import type { SessionEntry } from "../sessions/store.ts";
 import type { TranscriptWriter } from "../sessions/transcript-writer.ts";
 import { type ResolvedAgent, resolveAgent } from "./agent-config.ts";
@@ -108,5 +116,72 @@ export function failoverHooks(h: {
         store.lastGood = { ...store.lastGood, [attempt.model.provider]: profileId };
       });
     },
+  };
+}
+
+/** An image in a user message, as the model layer takes it. */
+export type TurnImage = ImageContent;
+
+export interface ImageRouting {
+  selection: SelectionContext;
+  tried: Tried;
+  first: Attempt | { error: string };
+  /** The images the model gets (none when it cannot see them and no image model is set). */
+  images: TurnImage[];
+  /** Said to the model in place of images it cannot see. */
+  note?: string;
+  /** The turn runs on `imageModel`'s chain. */
+  imageModel: boolean;
+}
+
+/** `agents.list[].imageModel`, else `agents.defaults.imageModel`: primary then fallbacks. */
+export function imageModelChain(config: OpenClawConfig, agentId: string): string[] {
+  const own = config.agents?.list?.find((a) => normalizeAgentId(a.id) === agentId)?.imageModel;
+  const spec = own ?? config.agents?.defaults?.imageModel;
+  if (spec === undefined) return [];
+  if (typeof spec === "string") return [spec];
+  return [...new Set([spec.primary, ...(spec.fallbacks ?? [])].filter((r): r is string => !!r))];
+}
+
+/**
+ * The first attempt of a turn, taking its images into account (reference-agent §6.1): when the
+ * chosen model's `input` lacks `image`, the turn runs on `imageModel` instead, failing with
+ * `All image models failed (n): …` when none of those can run; without an `imageModel` the images
+ * are dropped and the model is told so.
+ */
+export async function selectForImages(
+  selection: SelectionContext,
+  config: OpenClawConfig,
+  agentId: string,
+  images: TurnImage[],
+): Promise<ImageRouting> {
+  const tried = newTried();
+  const first = await selectAttempt(selection, tried);
+  if (images.length === 0 || "error" in first || first.model.input.includes("image"))
+    return { selection, tried, first, images, imageModel: false };
+  const chain = imageModelChain(config, agentId);
+  if (chain.length === 0) {
+    const what = images.length === 1 ? "An image was" : `${images.length} images were`;
+    return {
+      selection,
+      tried,
+      first,
+      images: [],
+      note: `[${what} attached, but ${first.ref} cannot see images and no agents.defaults.imageModel is set.]`,
+      imageModel: false,
+    };
+  }
+  const imageSelection = { ...selection, chain };
+  const imageTried = newTried();
+  const picked = await selectAttempt(imageSelection, imageTried);
+  return {
+    selection: imageSelection,
+    tried: imageTried,
+    first:
+      "error" in picked
+        ? { error: `All image models failed (${imageTried.notes.length}): ${imageTried.notes.join("; ")}` }
+        : picked,
+    images,
+    imageModel: true,
   };
 }

@@ -1,5 +1,6 @@
 import type { Logger } from "../infra/logger.ts";
 import type { GroupEntry } from "../routing/access/group-policy.ts";
+import type { ChannelHttpEndpoint } from "./http-endpoint.ts";
 
 /** Channels this build can start. A new id needs a loader in `manager.ts` and a folder here. */
 export const CHANNEL_IDS = ["telegram", "discord", "slack"] as const;
@@ -41,15 +42,65 @@ export interface InboundMessage {
   /** A reply to one of the bot's messages: an implicit mention (reference-agent §4.5). */
   repliesToBot: boolean;
   receivedAt: number;
+  /**
+   * Files attached to the message, as platform handles: the inbox keeps them as they are and the
+   * pipeline downloads them while handling the message (MED-5), never before it is recorded.
+   */
+  media?: InboundMediaRef[];
+}
+
+export type MediaKind = "image" | "document" | "audio" | "video";
+
+/** One attached file, named the platform's way (Telegram `file_id`, a Discord or Slack URL). */
+export interface InboundMediaRef {
+  kind: MediaKind;
+  /** What the adapter's `downloadMedia` needs to fetch it; plain JSON. */
+  ref: string;
+  mimeType?: string;
+  fileName?: string;
+  /** As the platform announced it; lets an oversized file be refused without downloading it. */
+  sizeBytes?: number;
 }
 
 export interface OutboundTarget {
   chatId: string;
   threadId?: string;
+  /** Quote-reply this platform message id (reply tags, reference-agent §1.5). Text sends only. */
+  replyTo?: string;
 }
 
-/** What the pipeline hands an adapter to send; media parts join later (MED-1). */
-export type OutboundPart = { type: "text"; text: string };
+/**
+ * What the pipeline hands an adapter to send. A media part arrives ready to upload: read, resized
+ * and checked against `capabilities.media` by the pipeline (MED-1, MED-3).
+ */
+export type OutboundPart =
+  | { type: "text"; text: string }
+  | {
+      type: "media";
+      /**
+       * `image` goes out as a photo, `audio` as a track and `voice` as a voice note where the
+       * platform has them (Telegram); anything else, and those elsewhere, as a file.
+       */
+      kind: OutboundMediaKind;
+      data: Uint8Array;
+      mimeType: string;
+      fileName: string;
+      caption?: string;
+    };
+
+export type OutboundMediaKind = "image" | "audio" | "voice" | "document";
+
+/** What a platform accepts as files (MED-4). */
+export interface MediaCapabilities {
+  /** Largest upload the platform takes from a bot (Telegram Bot API 50 MB for documents). */
+  maxUploadBytes: number;
+  /** Largest photo; bigger images go out as documents (Telegram: 10 MB). */
+  maxPhotoBytes: number;
+  /** Default of `channels.<ch>.mediaMaxMb` for inbound files (reference-agent §5.1). */
+  defaultInboundMaxMb: number;
+  /** Sends voice notes (`[[audio_as_voice]]`); without, such audio goes as a plain track. */
+  voice: boolean;
+}
 
 export interface SentRef {
   messageId: string;
@@ -69,7 +120,16 @@ export interface ChannelCapabilities {
   allowFromPrefixes: readonly string[];
   /** Shown in the pairing reply: `Your <label> user id: …`. */
   label: string;
+  /**
+   * How a thread's session key names it (reference-gateway §5): Telegram forum topics append
+   * `:topic:<id>`, Slack and Discord threads `:thread:<id>`. Absent means `thread`.
+   */
+  threadSessionSuffix?: ThreadSessionSuffix;
+  /** Absent: the platform (or this adapter) sends no files, and `MEDIA:` replies say so. */
+  media?: MediaCapabilities;
 }
+
+export type ThreadSessionSuffix = "topic" | "thread";
 
 export type AdapterState = "starting" | "connected" | "reconnecting" | "stopped" | "error";
 
@@ -118,6 +178,22 @@ export interface ChannelAdapter {
   run(ctx: AdapterContext, signal: AbortSignal): Promise<void>;
   /** Sends one part; retries what the platform asks to retry (429). Throws when it finally fails. */
   send(to: OutboundTarget, part: OutboundPart, signal: AbortSignal): Promise<SentRef>;
+  /**
+   * Downloads one inbound file, refusing more than `maxBytes` with `MediaTooLargeError` (before
+   * downloading when the platform announced the size). Absent: inbound files are not fetched.
+   */
+  downloadMedia?(media: InboundMediaRef, maxBytes: number, signal: AbortSignal): Promise<Uint8Array>;
+  /**
+   * Adds the bot's `emoji` reaction to a message, or with `remove` takes it back (MED-8 ack
+   * reactions). Absent: the platform has no reactions. Throws on failure.
+   */
+  react?(
+    to: OutboundTarget,
+    messageId: string,
+    emoji: string,
+    remove: boolean,
+    signal: AbortSignal,
+  ): Promise<void>;
   /** Shows a typing indicator once (it fades after `typingTtlMs`). Throws on failure. */
   sendTyping(to: OutboundTarget, signal: AbortSignal): Promise<void>;
   status(): AdapterStatus;
@@ -127,6 +203,12 @@ export interface ChannelAdapter {
    * flatten them here; absent means the account's own `groups` key. Pure, no I/O.
    */
   groupEntries?(account: AccountConfig, msg: InboundMessage): Record<string, GroupEntry> | undefined;
+  /**
+   * Set by adapters that receive over HTTP (Telegram webhook mode, Slack HTTP mode): the channel
+   * manager routes requests for its path on the gateway port here. It answers 503 until `run`
+   * has started receiving.
+   */
+  readonly httpEndpoint?: ChannelHttpEndpoint | undefined;
 }
 
 /** The resolved settings of one account: the channel block with the account's own keys on top. */

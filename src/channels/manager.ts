@@ -13,7 +13,8 @@ import {
   type InboundMessage,
 } from "./adapter.ts";
 import { backoffDelayMs } from "./backoff.ts";
-import { ChannelInbox, inboxFile } from "./inbox.ts";
+import type { ChannelHttpEndpoint } from "./http-endpoint.ts";
+import { ChannelInbox, inboxFile, partDigest } from "./inbox.ts";
 
 type Loader = () => Promise<{ createAdapter: AdapterFactory }>;
 
@@ -27,12 +28,15 @@ const LOADERS: Record<ChannelId, Loader> = {
 /**
  * Handles one recorded message end to end (the routing pipeline, wired by the gateway). Resolves
  * when it is settled: answered, or deliberately not. Rejects when delivery finally failed.
+ * `accepted` is called once the message is in its session's queue: from then on the chat's next
+ * message may go in too, so queue modes see a burst while a run is busy (reference-agent §3.7).
  */
 export type InboundHandler = (
   msg: InboundMessage,
   adapter: ChannelAdapter,
   account: AccountConfig,
   signal: AbortSignal,
+  accepted: () => void,
 ) => Promise<void>;
 
 export interface ChannelManagerDeps {
@@ -88,6 +92,8 @@ export class ChannelManager {
   readonly #deps: ChannelManagerDeps;
   readonly #root = new AbortController();
   readonly #accounts: AccountRunner[] = [];
+  /** Paths already reported as claimed by several accounts (warned once each). */
+  readonly #sharedPaths = new Set<string>();
 
   constructor(deps: ChannelManagerDeps) {
     this.#deps = deps;
@@ -108,6 +114,36 @@ export class ChannelManager {
   async stop(): Promise<void> {
     this.#root.abort(new Error("gateway stopping"));
     await Promise.allSettled(this.#accounts.map((a) => a.stopped()));
+  }
+
+  /**
+   * The account serving `pathname` on the gateway port (webhook and HTTP-mode channels), once its
+   * adapter exists. Paths are exact; when two accounts claim one, the first configured wins.
+   */
+  httpEndpoint(pathname: string): ChannelHttpEndpoint | undefined {
+    const claims = this.#accounts.filter((a) => a.httpEndpoint()?.path === pathname);
+    if (claims.length > 1 && !this.#sharedPaths.has(pathname)) {
+      this.#sharedPaths.add(pathname);
+      this.#deps.log.warn("several channel accounts serve one path; give each its own webhookPath", {
+        path: pathname,
+        accounts: claims.map((a) => `${a.channel}:${a.accountId}`),
+      });
+    }
+    return claims[0]?.httpEndpoint();
+  }
+
+  /**
+   * A running account to send through (the `send` RPC), with its resolved settings: `accountId`,
+   * else the channel's first configured account. `undefined` when none is running.
+   */
+  outbound(
+    channel: ChannelId,
+    accountId?: string,
+  ): { adapter: ChannelAdapter; account: AccountConfig } | undefined {
+    const runner = this.#accounts.find(
+      (a) => a.channel === channel && (accountId === undefined || a.accountId === accountId),
+    );
+    return runner?.outbound();
   }
 
   status(): ChannelsSnapshot {
@@ -135,7 +171,7 @@ class AccountRunner {
   #inbox: ChannelInbox | undefined;
   #done: Promise<void> = Promise.resolve();
   readonly #inFlight = new Set<Promise<void>>();
-  /** Per chat, the tail of its queue: messages of one chat are handled in arrival order. */
+  /** Per chat, the tail of its queue: messages of one chat reach their session in arrival order. */
   readonly #chatTails = new Map<string, Promise<void>>();
   #state = "starting";
   #lastError: string | undefined;
@@ -165,6 +201,16 @@ class AccountRunner {
   async stopped(): Promise<void> {
     await this.#done;
     await Promise.allSettled([...this.#inFlight]);
+  }
+
+  httpEndpoint(): ChannelHttpEndpoint | undefined {
+    return this.#adapter?.httpEndpoint;
+  }
+
+  outbound(): { adapter: ChannelAdapter; account: AccountConfig } | undefined {
+    if (this.#state !== "running" || !this.#adapter) return undefined;
+    const account = resolveAccountConfig(this.#deps.config(), this.channel, this.accountId) ?? {};
+    return { adapter: this.#observed(this.#adapter, undefined), account };
   }
 
   snapshot(): AccountSnapshot {
@@ -270,21 +316,31 @@ class AccountRunner {
   #dispatch(msg: InboundMessage): void {
     const chat = `${msg.chatId}:${msg.threadId ?? ""}`;
     const prev = this.#chatTails.get(chat) ?? Promise.resolve();
-    const next = prev.then(() => this.#process(msg));
-    this.#chatTails.set(chat, next);
-    this.#inFlight.add(next);
-    void next.then(() => {
-      this.#inFlight.delete(next);
-      if (this.#chatTails.get(chat) === next) this.#chatTails.delete(chat);
+    let accepted!: () => void;
+    const queued = new Promise<void>((resolve) => {
+      accepted = resolve;
+    });
+    const handled = prev.then(() => this.#process(msg, accepted));
+    // The next message of this chat goes in once this one is queued for its session, or settled
+    // without a run: it is not held until this one's answer is out.
+    const tail = Promise.race([queued, handled]);
+    this.#chatTails.set(chat, tail);
+    this.#inFlight.add(handled);
+    void handled.then(() => this.#inFlight.delete(handled));
+    void tail.then(() => {
+      if (this.#chatTails.get(chat) === tail) this.#chatTails.delete(chat);
     });
   }
 
-  /** Never rejects: the outcome goes to the inbox, the log and the status. */
-  async #process(msg: InboundMessage): Promise<void> {
-    if (this.#signal.aborted) return; // stays pending: handled after the restart
-    const adapter = this.#adapter!;
-    const account = resolveAccountConfig(this.#deps.config(), this.channel, this.accountId) ?? {};
-    const observed: ChannelAdapter = {
+  /**
+   * The adapter as the pipeline sees it: sends count as outbound activity, and for an inbound
+   * message (`key`) each part of its answer is journaled in the inbox once delivered, so a replay
+   * after a crash skips the parts that already went out (no double answers).
+   */
+  #observed(adapter: ChannelAdapter, key: string | undefined): ChannelAdapter {
+    let index = 0;
+    const inbox = this.#inbox!;
+    return {
       channel: adapter.channel,
       accountId: adapter.accountId,
       capabilities: adapter.capabilities,
@@ -292,14 +348,37 @@ class AccountRunner {
       status: () => adapter.status(),
       sendTyping: (to, signal) => adapter.sendTyping(to, signal),
       ...(adapter.groupEntries ? { groupEntries: adapter.groupEntries.bind(adapter) } : {}),
+      ...(adapter.downloadMedia ? { downloadMedia: adapter.downloadMedia.bind(adapter) } : {}),
+      ...(adapter.react ? { react: adapter.react.bind(adapter) } : {}),
       send: async (to, part, signal) => {
+        const n = index++;
+        const digest = key === undefined ? undefined : partDigest(to, part);
+        const earlier = key === undefined ? undefined : inbox.sentPart(key, n);
+        if (earlier && earlier.digest === digest) {
+          this.#log.info("skipping a reply part delivered before the restart", { key, part: n });
+          return { messageId: earlier.messageId };
+        }
         const ref = await adapter.send(to, part, signal);
         this.#times.outbound = Date.now();
+        if (key !== undefined && digest !== undefined)
+          await inbox.recordSent(key, n, { digest, messageId: ref.messageId }).catch((err: unknown) =>
+            this.#log.warn("cannot journal a delivered reply part; a crash now may repeat it", {
+              key,
+              err,
+            }),
+          );
         return ref;
       },
     };
+  }
+
+  /** Never rejects: the outcome goes to the inbox, the log and the status. */
+  async #process(msg: InboundMessage, accepted: () => void): Promise<void> {
+    if (this.#signal.aborted) return; // stays pending: handled after the restart
+    const account = resolveAccountConfig(this.#deps.config(), this.channel, this.accountId) ?? {};
+    const observed = this.#observed(this.#adapter!, msg.key);
     try {
-      await this.#deps.handle(msg, observed, account, this.#signal);
+      await this.#deps.handle(msg, observed, account, this.#signal, accepted);
     } catch (err) {
       if (this.#signal.aborted) return;
       this.#failedDeliveries++;

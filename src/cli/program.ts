@@ -10,6 +10,7 @@ import { registerDevicesCommands } from "./commands/devices.ts";
 import { registerGatewayCommands } from "./commands/gateway.ts";
 import { registerHealthCommands } from "./commands/health.ts";
 import { registerLogsCommand } from "./commands/logs.ts";
+import { registerMessageCommands } from "./commands/message.ts";
 import { registerModelsCommands } from "./commands/models.ts";
 import { registerNodesCommands } from "./commands/nodes.ts";
 import { registerPairingCommands } from "./commands/pairing.ts";
@@ -36,6 +37,7 @@ export async function buildProgram(): Promise<Command> {
   registerModelsCommands(program);
   registerPairingCommands(program);
   registerChannelsCommands(program);
+  registerMessageCommands(program);
   registerDevicesCommands(program);
   registerDashboardCommand(program);
   registerNodesCommands(program);

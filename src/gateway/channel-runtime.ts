@@ -24,7 +24,7 @@ export function startChannels(deps: ChannelRuntimeDeps): ChannelManager {
     stateDir: deps.stateDir,
     env: deps.env,
     log,
-    handle: async (msg, adapter, account, signal) => {
+    handle: async (msg, adapter, account, signal, accepted) => {
       await handleInbound(
         msg,
         adapter,
@@ -32,9 +32,11 @@ export function startChannels(deps: ChannelRuntimeDeps): ChannelManager {
         {
           config: deps.config,
           stateDir: deps.stateDir,
+          env: deps.env,
           log,
           now: Date.now,
-          run: (req) => deps.runs.start(req).done,
+          run: (req) => deps.runs.start({ ...req, queueModes: true }).done,
+          accepted,
         },
         signal,
       );

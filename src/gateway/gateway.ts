@@ -153,6 +153,9 @@ export async function startGateway(opts: StartOptions): Promise<RunningGateway> 
     emit: (event, payload) => events.broadcast(event, payload),
     registerSecret: (secret) => redactor.registerSecret(secret),
     exec,
+    configPath: paths.configPath,
+    // `services` is defined just below; `/restart` only runs once the gateway serves.
+    requestRestart: (reason) => services.requestRestart(reason),
   });
   let restartTimer: NodeJS.Timeout | undefined;
   let channels: ChannelManager | undefined;
@@ -169,6 +172,7 @@ export async function startGateway(opts: StartOptions): Promise<RunningGateway> 
     exec,
     nodes: new NodeRegistry(),
     channelsStatus: () => channels?.status(),
+    channels: () => channels,
     runtime: () => runtime,
     inactiveFeatures: () => inactiveFeatures(config.current.source),
     requestRestart: (reason) => {

@@ -1,10 +1,14 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { ChannelHttpEndpoint } from "../channels/http-endpoint.ts";
 import type { Logger } from "../infra/logger.ts";
+import { serveChannelEndpoint } from "./channel-http.ts";
 import { serveControlUi } from "./control-ui.ts";
 
 export interface HttpDeps {
   log: Logger;
   controlUi: () => { enabled: boolean; root: string; basePath: string };
+  /** The channel account serving this path (webhook and HTTP-mode channels), if any. */
+  channelEndpoint?: (pathname: string) => ChannelHttpEndpoint | undefined;
 }
 
 const SECURITY_HEADERS: Readonly<Record<string, string>> = {
@@ -30,6 +34,8 @@ export function createHttpHandler(deps: HttpDeps): (req: IncomingMessage, res: S
 }
 
 async function route(req: IncomingMessage, res: ServerResponse, deps: HttpDeps): Promise<void> {
+  const endpoint = deps.channelEndpoint?.(new URL(req.url ?? "/", "http://gateway").pathname);
+  if (endpoint) return serveChannelEndpoint(req, res, endpoint);
   const ui = deps.controlUi();
   if (ui.enabled && (await serveControlUi(req, res, ui.root, ui.basePath))) return;
   res.writeHead(404, { "content-type": "text/plain" }).end("Not Found");

@@ -63,6 +63,7 @@ export async function listen(services: GatewayServices, log: Logger): Promise<Li
           basePath: ui?.basePath ?? "",
         };
       },
+      channelEndpoint: (pathname) => services.channels()?.httpEndpoint(pathname),
     }),
   );
   server.headersTimeout = HEADERS_TIMEOUT_MS;

@@ -1,4 +1,4 @@
-import type { ChannelsSnapshot } from "../channels/manager.ts";
+import type { ChannelManager, ChannelsSnapshot } from "../channels/manager.ts";
 import type { OpenClawPaths } from "../config/paths.ts";
 import type { Logger, LogSink } from "../infra/logger.ts";
 import type { ExecRuntime } from "../tools/exec/exec-runtime.ts";
@@ -25,6 +25,8 @@ export interface GatewayServices {
   readonly nodes: NodeRegistry;
   /** The chat channels' status; `undefined` before they start. */
   channelsStatus(): ChannelsSnapshot | undefined;
+  /** The running chat channels (HTTP endpoints, outbound `send`); `undefined` before they start. */
+  channels(): ChannelManager | undefined;
   runtime(): GatewayRuntime;
   /** Config keys present in the file whose feature is not active in this build (for `status`). */
   inactiveFeatures(): string[];

@@ -1,5 +1,11 @@
+import { resolveAgent } from "../agents/agent-config.ts";
+import { splitMediaDirectives } from "../agents/reply-directives.ts";
+import { parseReplyTags } from "../agents/reply-tags.ts";
 import type { AccountConfig, ChannelAdapter, InboundMessage, OutboundTarget } from "../channels/adapter.ts";
 import { chunkText } from "../channels/chunk.ts";
+import { fetchInboundMedia, type ImageInput } from "../channels/media/inbound-media.ts";
+import { inboundLimit } from "../channels/media/limits.ts";
+import { sendReplyMedia } from "../channels/media/send-media.ts";
 import type { DmPolicy, GroupPolicy } from "../config/schema/common.ts";
 import type { OpenClawConfig } from "../config/schema.ts";
 import type { Logger } from "../infra/logger.ts";
@@ -8,8 +14,18 @@ import { readAllowStore } from "./access/allow-store.ts";
 import { decideDm } from "./access/dm-policy.ts";
 import { decideGroup, type GroupEntry, matchesMentionPattern } from "./access/group-policy.ts";
 import { pairingReplyText, upsertPairingRequest } from "./access/pairing-store.ts";
+import { acknowledge, ackReactionFor } from "./ack-reaction.ts";
 import { type RouteFacts, resolveAgentRoute } from "./agent-route.ts";
-import { type DmScope, sessionKeyFor } from "./session-route.ts";
+import type { CommandSender } from "./commands/authorize.ts";
+import {
+  type ChatCommandGate,
+  chatCommandGate,
+  progressSender,
+  splitInlineShortcuts,
+} from "./commands/chat-gate.ts";
+import { type DmScope, sessionKeyFor, threadPeerSuffix } from "./session-route.ts";
+import { type RunActivity, withTyping } from "./typing-indicator.ts";
+import { typingIntervalMs, typingStartFor } from "./typing-policy.ts";
 
 /** The keys of a channel account this pipeline reads (reference-agent §4, §5.1). */
 interface AccessView {
@@ -20,12 +36,21 @@ interface AccessView {
   groupAllowFrom?: (string | number)[];
   groups?: Record<string, GroupEntry>;
   textChunkLimit?: number;
+  mediaMaxMb?: number;
+  ackReaction?: string;
 }
 
 export interface RunOutcome {
   status: "ok" | "error" | "aborted";
   reply: string;
   error?: string;
+  /**
+   * For a message another run answered (merged into a collect turn or steered into the active
+   * run; reference-agent §3.7): settles once that run's reply was handed over. Nothing to send here.
+   */
+  answered?: Promise<void>;
+  /** For a run that also answered other messages: report the reply handed over (sent or given up). */
+  delivered?: () => void;
 }
 
 export interface RunInboundRequest {
@@ -34,6 +59,18 @@ export interface RunInboundRequest {
   text: string;
   channel: string;
   idempotencyKey: string;
+  /** The chat the reply goes to: only messages of one route are merged into one turn. */
+  route: string;
+  /** This pipeline delivers the reply and reports it through `RunOutcome.delivered`. */
+  awaitDelivery: true;
+  /** Pictures attached to the message, for the model (MED-5). */
+  images?: ImageInput[];
+  /** Who sent it and what they may run (reference-agent §3.9). */
+  sender?: CommandSender;
+  /** Messages for the chat besides the answer (`/verbose`, `/reasoning`), in order. */
+  progress?: (text: string) => void;
+  /** The run's start and streamed text, which switch the typing indicator on (MED-7). */
+  activity?: (ev: RunActivity) => void;
 }
 
 export interface InboundDeps {
@@ -43,6 +80,10 @@ export interface InboundDeps {
   now: () => number;
   /** Runs the agent turn (through the session's lane) and resolves with its end. */
   run(req: RunInboundRequest): Promise<RunOutcome>;
+  /** Told once the message is in its session's queue (the chat's next message may follow). */
+  accepted?: () => void;
+  /** The gateway's environment: where agent workspaces are (`MEDIA:` paths resolve there). */
+  env?: NodeJS.ProcessEnv;
 }
 
 export type InboundOutcome =
@@ -78,6 +119,7 @@ export async function handleInbound(
   const where = { channel: msg.channel, accountId: msg.accountId, chatId: msg.chatId, fromId: msg.sender.id };
   log.info("inbound message", { ...where, chatType: msg.chatType, username: msg.sender.username });
   const to: OutboundTarget = { chatId: msg.chatId, ...(msg.threadId ? { threadId: msg.threadId } : {}) };
+  let gate: ChatCommandGate;
 
   if (msg.chatType === "direct") {
     const configured = cfg.allowFrom ?? cfg.dm?.allowFrom ?? [];
@@ -89,6 +131,10 @@ export async function handleInbound(
       prefixes,
     });
     if (decision.type === "drop") return dropped(log, decision.reason, where);
+    // The owner fallback is the configured list: a sender approved by pairing is not the owner.
+    gate = chatCommandGate(msg, adapter, config, decision.type === "allow", configured);
+    if (decision.type === "allow" && gate.commandOnly && !gate.sender.authorized)
+      return dropped(log, "command from an unauthorised sender", where);
     // Command-only messages of unknown senders are ignored (reference-agent §4.6): Telegram's
     // `/start` on opening a bot does not produce a code; the first ordinary message does (TG-4).
     if (decision.type === "pair" && isCommand(msg.text))
@@ -105,11 +151,19 @@ export async function handleInbound(
       prefixes,
     });
     if (decision.type === "drop") return dropped(log, decision.reason, where);
-    if (decision.requireMention && !isMentioned(msg, config, routedAgentId(msg, config), log))
+    gate = chatCommandGate(msg, adapter, config, true, cfg.allowFrom ?? []);
+    if (gate.commandOnly && !gate.sender.authorized)
+      return dropped(log, "command from an unauthorised sender", where);
+    // An authorised sender's command-only message needs no mention (reference-agent §3.9).
+    if (
+      decision.requireMention &&
+      !gate.commandOnly &&
+      !isMentioned(msg, config, routedAgentId(msg, config, adapter), log)
+    )
       return dropped(log, "no mention", where);
   }
 
-  const agentId = routedAgentId(msg, config);
+  const agentId = routedAgentId(msg, config, adapter);
   const sessionKey = sessionKeyFor({
     agentId,
     channel: msg.channel,
@@ -118,28 +172,132 @@ export async function handleInbound(
     chatId: msg.chatId,
     peerId: msg.sender.id,
     threadId: msg.threadId,
+    threadSuffix: adapter.capabilities.threadSessionSuffix,
     dmScope: (config.session?.dmScope ?? "main") as DmScope,
     identityLinks: config.session?.identityLinks,
   });
-  const result = await withTyping(adapter, to, signal, log, () =>
-    deps.run({
+  const mentioned = msg.chatType !== "direct" && isMentioned(msg, config, agentId, log);
+  // "Seen, working on it" (MED-8): in the background, never holding the message up.
+  const ack = acknowledge(
+    adapter,
+    to,
+    msg.messageId,
+    ackReactionFor(config, {
+      chatType: msg.chatType,
+      mentioned,
+      agentId,
+      accountAckReaction: cfg.ackReaction,
+    }),
+    log,
+    signal,
+  );
+  // Files are fetched only now, for a message that will be answered (the inbox keeps handles).
+  const media = msg.media?.length
+    ? await fetchInboundMedia(
+        msg,
+        adapter,
+        {
+          stateDir: deps.stateDir,
+          limit: inboundLimit(
+            msg.channel,
+            cfg.mediaMaxMb,
+            config.agents?.defaults?.mediaMaxMb,
+            adapter.capabilities,
+          ),
+          maxEdgePx: config.agents?.defaults?.imageMaxDimensionPx ?? 1200,
+          log,
+        },
+        signal,
+      )
+    : undefined;
+  const route = `${msg.channel}:${msg.accountId}:${msg.chatId}:${msg.threadId ?? ""}`;
+  // Inline shortcuts (`hey /status`) are answered first and stripped; the rest goes on (CMD-2).
+  const inline = gate.sender.authorized ? splitInlineShortcuts(msg.text) : { shortcuts: [], rest: msg.text };
+  for (const [i, shortcut] of inline.shortcuts.entries()) {
+    const answer = await deps.run({
       sessionKey,
       agentId,
-      text: msg.text,
+      text: shortcut,
+      channel: msg.channel,
+      idempotencyKey: `${msg.channel}:${msg.accountId}:${msg.key}:inline:${i}`,
+      route,
+      awaitDelivery: true,
+      sender: gate.sender,
+    });
+    if (answer.reply.trim() !== "") await adapter.send(to, { type: "text", text: answer.reply }, signal);
+  }
+  if (inline.shortcuts.length > 0 && inline.rest === "" && !media) return { type: "silent", sessionKey };
+  const shown = progressSender(adapter, to, signal, log);
+  const typing = {
+    start: typingStartFor(config, { chatType: msg.chatType, mentioned }),
+    intervalMs: (ttlMs: number) => typingIntervalMs(config, ttlMs),
+  };
+  const result = await withTyping(adapter, to, typing, signal, log, (activity) => {
+    const running = deps.run({
+      sessionKey,
+      agentId,
+      activity,
+      sender: gate.sender,
+      progress: shown.progress,
+      text: media ? [inline.rest, ...media.notes].filter((t) => t !== "").join("\n") : inline.rest,
+      ...(media?.images.length ? { images: media.images } : {}),
       channel: msg.channel,
       idempotencyKey: `${msg.channel}:${msg.accountId}:${msg.key}`,
-    }),
-  );
-  signal.throwIfAborted(); // a run cut short by shutdown is answered after the restart
-  const text = replyText(result);
-  if (text === undefined) return { type: "silent", sessionKey };
-  const limit = Math.min(
-    cfg.textChunkLimit ?? adapter.capabilities.defaultChunkChars,
-    adapter.capabilities.maxTextChars,
-  );
-  const parts = chunkText(text, limit);
-  for (const part of parts) await adapter.send(to, { type: "text", text: part }, signal);
-  return { type: "answered", sessionKey, parts: parts.length };
+      route,
+      awaitDelivery: true,
+    });
+    deps.accepted?.();
+    return running;
+  });
+  if (result.answered) {
+    // Answered by another message's run: handled once that answer is out.
+    await result.answered;
+    signal.throwIfAborted();
+    return { type: "silent", sessionKey };
+  }
+  try {
+    signal.throwIfAborted(); // a run cut short by shutdown is answered after the restart
+    await shown.flush(); // tool calls and reasoning go out before the answer
+    const reply = replyText(result);
+    if (reply === undefined) return { type: "silent", sessionKey };
+    // A leading `[[reply_to_current]]` / `[[reply_to:<id>]]` quotes a message; `<think>` is hidden.
+    const tagged = parseReplyTags(reply);
+    if (tagged.text.trim() === SILENT_REPLY) return { type: "silent", sessionKey };
+    const quoted: OutboundTarget = tagged.replyTo
+      ? { ...to, replyTo: tagged.replyTo.type === "current" ? msg.messageId : tagged.replyTo.id }
+      : to;
+    // `MEDIA:` lines become attachments, sent after the text (MED-1).
+    const { text, media: attachments, audioAsVoice } = splitMediaDirectives(tagged.text);
+    const limit = Math.min(
+      cfg.textChunkLimit ?? adapter.capabilities.defaultChunkChars,
+      adapter.capabilities.maxTextChars,
+    );
+    const parts = text === "" ? [] : chunkText(text, limit);
+    for (const [i, part] of parts.entries())
+      await adapter.send(i === 0 ? quoted : to, { type: "text", text: part }, signal);
+    const env = deps.env ?? process.env;
+    const sentMedia = attachments.length
+      ? await sendReplyMedia(
+          adapter,
+          to,
+          attachments,
+          {
+            roots: {
+              workspaceDir: resolveAgent(config, agentId, deps.stateDir, env).workspaceDir,
+              stateDir: deps.stateDir,
+            },
+            accountMaxMb: cfg.mediaMaxMb,
+            audioAsVoice,
+            log,
+          },
+          signal,
+        )
+      : 0;
+    if (config.messages?.removeAckAfterReply === true) await ack.remove();
+    return { type: "answered", sessionKey, parts: parts.length + sentMedia };
+  } finally {
+    result.delivered?.();
+  }
 }
 
 function dropped(log: Logger, reason: string, where: Record<string, unknown>): InboundOutcome {
@@ -182,15 +340,17 @@ async function offerPairing(
  * The agent bound to this message (MA-2/MA-3). Access control ran before, per account, so it is
  * shared by every agent bound to that account (MA-5).
  */
-function routedAgentId(msg: InboundMessage, config: OpenClawConfig): string {
+function routedAgentId(msg: InboundMessage, config: OpenClawConfig, adapter: ChannelAdapter): string {
   const chat = { kind: msg.chatType, id: msg.chatType === "direct" ? msg.sender.id : msg.chatId };
-  // A thread or forum topic is a peer of its own (`<chat>:topic:<id>`, as its session key names
-  // it); a binding of the whole chat still covers it through the parent tier.
+  // A thread or forum topic is a peer of its own (`<chat>:thread:<id>`, `<chat>:topic:<id>` on
+  // Telegram, as its session key names it); a binding of the whole chat still covers it through
+  // the parent tier.
   const threaded = msg.threadId !== undefined && msg.chatType !== "direct";
+  const suffix = threaded ? threadPeerSuffix(msg.threadId!, adapter.capabilities.threadSessionSuffix) : "";
   const facts: RouteFacts = {
     channel: msg.channel,
     accountId: msg.accountId,
-    peer: threaded ? { kind: chat.kind, id: `${chat.id}:topic:${msg.threadId}` } : chat,
+    peer: threaded ? { kind: chat.kind, id: `${chat.id}${suffix}` } : chat,
     parentPeer: threaded ? chat : undefined,
     guildId: msg.guildId,
     teamId: msg.teamId,
@@ -215,31 +375,4 @@ function replyText(result: RunOutcome): string | undefined {
   const text = result.reply.trim();
   if (text === "" || text === SILENT_REPLY) return undefined;
   return text;
-}
-
-/** Keeps the typing indicator up while `work` runs; a failed indicator never fails the message. */
-async function withTyping<T>(
-  adapter: ChannelAdapter,
-  to: OutboundTarget,
-  signal: AbortSignal,
-  log: Logger,
-  work: () => Promise<T>,
-): Promise<T> {
-  const ttl = adapter.capabilities.typingTtlMs;
-  if (ttl === undefined) return work();
-  const stop = new AbortController();
-  const typingSignal = AbortSignal.any([signal, stop.signal]);
-  const show = (): void => {
-    adapter.sendTyping(to, typingSignal).catch((err: unknown) => {
-      if (!typingSignal.aborted) log.debug("typing indicator failed", { err });
-    });
-  };
-  show();
-  const timer = setInterval(show, Math.max(1000, ttl - 1000));
-  try {
-    return await work();
-  } finally {
-    clearInterval(timer);
-    stop.abort();
-  }
 }

@@ -1,4 +1,4 @@
-import type { ChatType } from "../channels/adapter.ts";
+import type { ChatType, ThreadSessionSuffix } from "../channels/adapter.ts";
 import { mainSessionKey, normalizeAgentId } from "../sessions/session-key.ts";
 
 export type DmScope = "main" | "per-peer" | "per-channel-peer" | "per-account-channel-peer";
@@ -12,6 +12,8 @@ export interface SessionRouteInput {
   chatId: string;
   peerId: string;
   threadId?: string | undefined;
+  /** The channel's word for a thread in keys (its `threadSessionSuffix`); absent means `thread`. */
+  threadSuffix?: ThreadSessionSuffix | undefined;
   dmScope: DmScope;
   /** `session.identityLinks`: canonical name → provider-prefixed peer ids (`telegram:123`). */
   identityLinks?: Record<string, string[]> | undefined;
@@ -26,7 +28,8 @@ function linkedPeer(channel: string, peerId: string, links: Record<string, strin
 
 /**
  * The session a chat message belongs to (reference-gateway §5): DMs by `session.dmScope`, groups
- * and channels `agent:<id>:<channel>:<group|channel>:<chatId>`, Telegram topics `:topic:<id>`.
+ * and channels `agent:<id>:<channel>:<group|channel>:<chatId>`; a thread appends
+ * `:thread:<id>`, a Telegram forum topic `:topic:<id>`.
  */
 export function sessionKeyFor(input: SessionRouteInput): string {
   const agent = normalizeAgentId(input.agentId);
@@ -45,5 +48,16 @@ export function sessionKeyFor(input: SessionRouteInput): string {
     }
   }
   const base = `agent:${agent}:${channel}:${input.chatType}:${input.chatId.toLowerCase()}`;
-  return input.threadId ? `${base}:topic:${input.threadId}` : base;
+  // Keys are lowercase throughout (reference-gateway §5); binding peer ids are matched as written.
+  return input.threadId
+    ? `${base}${threadPeerSuffix(input.threadId, input.threadSuffix).toLowerCase()}`
+    : base;
+}
+
+/**
+ * `:thread:<id>` or `:topic:<id>`: the part a thread adds to its chat's session key, and to its
+ * chat's peer id when bindings are matched (reference-gateway §5).
+ */
+export function threadPeerSuffix(threadId: string, suffix: ThreadSessionSuffix | undefined): string {
+  return `:${suffix ?? "thread"}:${threadId}`;
 }

@@ -52,7 +52,7 @@ export function branchContext(entries: TranscriptEntry[]): ContextItem[] {
 function messagesOf(entry: TranscriptEntry): Message[] {
   switch (entry.type) {
     case "message":
-      return entry["message"] && typeof entry["message"] === "object" ? [entry["message"] as Message] : [];
+      return isMessage(entry["message"]) ? [entry["message"]] : [];
     case "custom_message": {
       const content = entry["content"];
       if (typeof content !== "string" && !Array.isArray(content)) return [];
@@ -65,6 +65,19 @@ function messagesOf(entry: TranscriptEntry): Message[] {
     default:
       return [];
   }
+}
+
+/**
+ * A message the context can carry. A line that parses but lost its shape (hand-edited, or written
+ * by a buggy tool) is left out rather than crashing every later turn of the session.
+ */
+function isMessage(v: unknown): v is Message {
+  if (!v || typeof v !== "object") return false;
+  const m = v as { role?: unknown; content?: unknown; toolCallId?: unknown };
+  if (m.role === "user") return typeof m.content === "string" || Array.isArray(m.content);
+  if (m.role === "assistant") return Array.isArray(m.content);
+  if (m.role === "toolResult") return Array.isArray(m.content) && typeof m.toolCallId === "string";
+  return false;
 }
 
 function summaryMessage(entry: TranscriptEntry, prefix: string, suffix: string): Message {

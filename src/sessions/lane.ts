@@ -19,6 +19,16 @@ export class SessionLanes {
     return run;
   }
 
+  /** Resolves once nothing runs or waits in the key's lane (work added meanwhile is waited for too). */
+  async whenIdle(key: string): Promise<void> {
+    for (let tail = this.#tails.get(key); tail; ) {
+      await tail;
+      const next = this.#tails.get(key);
+      if (next === tail) return; // its cleanup has not run yet: the lane is done all the same
+      tail = next;
+    }
+  }
+
   isBusy(key: string): boolean {
     return this.#tails.has(key);
   }

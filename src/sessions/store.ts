@@ -28,6 +28,20 @@ export const SessionEntrySchema = z.looseObject({
   cacheRead: z.number().optional(),
   cacheWrite: z.number().optional(),
   contextTokens: z.number().optional(),
+  // Compaction cycles, and the cycle whose pre-compaction memory flush already ran (reference-agent §3.4).
+  compactionCount: z.number().optional(),
+  memoryFlushAt: z.number().optional(),
+  memoryFlushCompactionCount: z.number().optional(),
+  // The `/queue` override (reference-agent §3.7): mode, debounce, cap and overflow policy.
+  queueMode: z.string().optional(),
+  queueDebounceMs: z.number().optional(),
+  queueCap: z.number().optional(),
+  queueDrop: z.string().optional(),
+  // Directive levels set by `/think`, `/verbose`, `/reasoning`, `/elevated` (reference-agent §1.6, §2.8).
+  thinkingLevel: z.string().optional(),
+  verboseLevel: z.string().optional(),
+  reasoningLevel: z.string().optional(),
+  elevatedLevel: z.string().optional(),
 });
 export type SessionEntry = z.infer<typeof SessionEntrySchema>;
 export type SessionMap = Record<string, SessionEntry>;

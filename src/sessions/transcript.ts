@@ -69,17 +69,29 @@ export async function readTranscript(file: string): Promise<TranscriptRead> {
   return out;
 }
 
-/** Creates the file with its header (mode 0600). An existing file is left as it is. */
+/**
+ * Creates the file with its header (mode 0600). An existing file keeps its content: a broken or
+ * missing header never gets a new one written over the entries. Only an empty file (a crash right
+ * after it was created) gets the header, since there is nothing to lose.
+ */
 export async function createTranscript(file: string, header: TranscriptHeader): Promise<void> {
+  const line = `${JSON.stringify(header)}\n`;
   try {
     const fh = await open(file, "wx", 0o600);
     try {
-      await fh.writeFile(`${JSON.stringify(header)}\n`);
+      await fh.writeFile(line);
     } finally {
       await fh.close();
     }
   } catch (err) {
     if (!isErrno(err, "EEXIST")) throw err;
+    // "a" appends, so even a racing writer's entries could only land after the header.
+    const fh = await open(file, "a");
+    try {
+      if ((await fh.stat()).size === 0) await fh.writeFile(line);
+    } finally {
+      await fh.close();
+    }
   }
 }
 

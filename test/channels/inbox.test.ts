@@ -3,7 +3,7 @@ import { appendFile, readFile } from "node:fs/promises";
 import path from "node:path";
 import { test } from "node:test";
 import type { InboundMessage } from "../../src/channels/adapter.ts";
-import { ChannelInbox } from "../../src/channels/inbox.ts";
+import { ChannelInbox, partDigest } from "../../src/channels/inbox.ts";
 import { silentLogger } from "../../src/infra/logger.ts";
 import { tempDirs } from "../harness/temp-dirs.ts";
 
@@ -65,4 +65,49 @@ test("a torn last line is skipped and reported, the rest is read", async () => {
   );
   assert.match(warnings.join("\n"), /torn line/);
   assert.match(await readFile(file, "utf8"), /"key":"1"/);
+});
+
+test("delivered parts of an answer are journaled until the message is settled", async () => {
+  const file = path.join(await dir(), "inbox.jsonl");
+  const inbox = await ChannelInbox.open(file, silentLogger);
+  await inbox.record([msg("1"), msg("2")]);
+  const first = partDigest({ chatId: "42" }, { type: "text", text: "part one" });
+  await inbox.recordSent("1", 0, { digest: first, messageId: "m1" });
+  await inbox.recordSent("9", 0, { digest: first, messageId: "m9" }); // not pending: nothing to journal
+
+  // After a crash: the replay knows part 0 went out, and which text it carried.
+  const reopened = await ChannelInbox.open(file, silentLogger);
+  assert.deepEqual(reopened.sentPart("1", 0), { digest: first, messageId: "m1" });
+  assert.equal(reopened.sentPart("1", 1), undefined);
+  assert.equal(reopened.sentPart("9", 0), undefined);
+  assert.notEqual(partDigest({ chatId: "42" }, { type: "text", text: "part two" }), first);
+  assert.notEqual(partDigest({ chatId: "43" }, { type: "text", text: "part one" }), first, "another chat");
+
+  await reopened.settle("1");
+  assert.equal(reopened.sentPart("1", 0), undefined);
+  const again = await ChannelInbox.open(file, silentLogger);
+  assert.equal(again.sentPart("1", 0), undefined, "a settled message has no journal left");
+  assert.deepEqual(
+    again.pending().map((m) => m.key),
+    ["2"],
+  );
+});
+
+test("compaction keeps the journal of pending messages", async () => {
+  const file = path.join(await dir(), "inbox.jsonl");
+  const inbox = await ChannelInbox.open(file, silentLogger);
+  await inbox.record([msg("keep")]);
+  await inbox.recordSent("keep", 0, { digest: "d0", messageId: "m0" });
+  for (let i = 0; i < 2000; i++) {
+    await inbox.record([msg(`x${i}`)]);
+    await inbox.settle(`x${i}`);
+  }
+  const compacted = await ChannelInbox.open(file, silentLogger);
+  const text = await readFile(file, "utf8");
+  assert.doesNotMatch(text, /text x5"/, "rewritten: handled messages keep only their keys");
+  assert.deepEqual(compacted.sentPart("keep", 0), { digest: "d0", messageId: "m0" });
+  assert.deepEqual(
+    compacted.pending().map((m) => m.key),
+    ["keep"],
+  );
 });

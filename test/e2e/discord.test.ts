@@ -140,8 +140,8 @@ test("a guild message needs a mention; answers land in the channel's session, a 
   assert.equal(inThread.content, "Answer for the guild.");
   const after = await sessionKeys(gw);
   const threadKeys = after.filter((k) => k.startsWith(`agent:main:discord:channel:${CHANNEL}:`));
-  assert.equal(threadKeys.length, 1, after.join(", "));
-  assert.ok(threadKeys[0]!.endsWith(`:${THREAD}`), threadKeys[0]);
+  // reference-agent §5.3: Discord threads append `:thread:<threadId>` to the channel's key.
+  assert.deepEqual(threadKeys, [`agent:main:discord:channel:${CHANNEL}:thread:${THREAD}`], after.join(", "));
 
   dc.userSendsInGuild({
     guildId: "999",

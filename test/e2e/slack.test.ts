@@ -114,8 +114,9 @@ test("a channel message needs a mention; the answer lands in the channel, a thre
   assert.equal(inThread.threadTs, sent.ts);
   const keys = await sessionKeys(gw);
   assert.ok(keys.includes("agent:main:slack:channel:c100"), keys.join(", "));
+  // reference-agent §5.4: a thread reply's session is the channel's key plus `:thread:<threadTs>`.
   assert.ok(
-    keys.some((k) => k.startsWith("agent:main:slack:channel:c100:") && k.endsWith(sent.ts)),
+    keys.includes(`agent:main:slack:channel:c100:thread:${sent.ts}`),
     `the thread is its own session: ${keys.join(", ")}`,
   );
   assert.equal(keys.includes("agent:main:main"), false, "the channel did not write to the DM session");

@@ -5,7 +5,9 @@
 // HEARTBEAT_ACK (11), RESUME (6) → the missed dispatches with their sequence numbers then RESUMED,
 // INVALID_SESSION (9), close 4004 for a bad token. Dispatches honour the IDENTIFY intents, and
 // without MESSAGE_CONTENT guild messages that do not mention the bot arrive with empty content.
-// Messages the bot sends come back to it as MESSAGE_CREATE, as on Discord.
+// Messages the bot sends come back to it as MESSAGE_CREATE, as on Discord. File uploads are
+// multipart (`payload_json` + `files[n]`, each announced in `attachments`), up to 10 MiB a file;
+// user attachments are served from a CDN path on the same server, without auth, as Discord's are.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { type WebSocket, WebSocketServer } from "ws";
@@ -31,9 +33,32 @@ export interface BotMessage {
   channelId: string;
   content: string;
   body: Record<string, unknown>;
+  /** Files uploaded with the message (multipart `files[n]`). */
+  files: UploadedFile[];
 }
 
-export type Route = "getGatewayBot" | "getMe" | "getChannel" | "createMessage" | "typing";
+export interface UploadedFile {
+  /** The multipart field (`files[0]`). */
+  field: string;
+  name: string;
+  contentType: string;
+  data: Buffer;
+}
+
+export interface UserAttachment {
+  fileName: string;
+  contentType: string;
+  data: Uint8Array;
+}
+
+export type Route =
+  | "getGatewayBot"
+  | "getMe"
+  | "getChannel"
+  | "createMessage"
+  | "typing"
+  | "addReaction"
+  | "removeReaction";
 
 export interface ApiRequest {
   route: Route;
@@ -50,6 +75,7 @@ export interface UserDm {
   username?: string;
   globalName?: string;
   replyToMessageId?: string;
+  attachments?: UserAttachment[];
 }
 
 export interface UserGuildMessage extends UserDm {
@@ -93,6 +119,8 @@ export interface FakeDiscord {
 
 const API_PREFIX = "/api/v10";
 const MAX_CONTENT = 2000;
+/** Upload limit of a bot on an unboosted server. */
+const MAX_FILE_BYTES = 10 * 1024 * 1024;
 const INTENT = { guilds: 1 << 0, guildMessages: 1 << 9, directMessages: 1 << 12, messageContent: 1 << 15 };
 const DISCORD_EPOCH = 1_420_070_400_000n;
 const THREAD_TYPES = new Set([10, 11, 12]);
@@ -121,11 +149,37 @@ function json(
   res.end(text);
 }
 
-async function readJson(req: IncomingMessage): Promise<Record<string, unknown> | undefined> {
+interface RequestBody {
+  json: Record<string, unknown> | undefined;
+  files: UploadedFile[];
+}
+
+/** A JSON body, or a multipart one: `payload_json` is the JSON, the other parts are files. */
+async function readBody(req: IncomingMessage): Promise<RequestBody> {
   const chunks: Buffer[] = [];
   for await (const c of req) chunks.push(c as Buffer);
-  const raw = Buffer.concat(chunks).toString("utf8");
-  return raw ? (JSON.parse(raw) as Record<string, unknown>) : undefined;
+  const body = Buffer.concat(chunks);
+  const type = req.headers["content-type"] ?? "";
+  if (type.includes("multipart/form-data")) {
+    const form = await new Response(body, { headers: { "content-type": type } }).formData();
+    const files: UploadedFile[] = [];
+    let json: Record<string, unknown> | undefined;
+    for (const [field, value] of form) {
+      if (typeof value === "string") {
+        if (field === "payload_json") json = JSON.parse(value) as Record<string, unknown>;
+      } else {
+        files.push({
+          field,
+          name: value.name,
+          contentType: value.type,
+          data: Buffer.from(await value.arrayBuffer()),
+        });
+      }
+    }
+    return { json, files };
+  }
+  const raw = body.toString("utf8");
+  return { json: raw ? (JSON.parse(raw) as Record<string, unknown>) : undefined, files: [] };
 }
 
 export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<FakeDiscord> {
@@ -328,15 +382,41 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
     });
   };
 
+  /** Bytes served at `/attachments/<channel>/<id>/<name>`, as Discord's CDN serves them. */
+  const cdn = new Map<string, Uint8Array>();
+  const attachmentObject = (channelId: string, name: string, contentType: string, data: Uint8Array) => {
+    const id = snowflake();
+    const path = `/attachments/${channelId}/${id}/${encodeURIComponent(name)}`;
+    cdn.set(path, data);
+    return {
+      id,
+      filename: name,
+      size: data.byteLength,
+      url: `${origin}${path}`,
+      proxy_url: `${origin}${path}`,
+      content_type: contentType,
+    };
+  };
+
   const createMessage = (
     res: ServerResponse,
     channelId: string,
     body: Record<string, unknown> | undefined,
+    files: UploadedFile[],
   ) => {
     const channel = channels.get(channelId);
     if (!channel) return json(res, 404, { message: "Unknown Channel", code: 10003 });
     const content = typeof body?.["content"] === "string" ? body["content"] : "";
-    if (content.trim() === "")
+    if (files.some((f) => f.data.byteLength > MAX_FILE_BYTES))
+      return json(res, 413, { message: "Request entity too large", code: 40005 });
+    // Each uploaded file must be announced in `attachments` by the index of its `files[n]` part.
+    const announced = (body?.["attachments"] as { id?: unknown }[] | undefined) ?? [];
+    for (const f of files) {
+      const index = /^files\[(\d+)\]$/.exec(f.field)?.[1];
+      if (index === undefined || !announced.some((a) => String(a.id) === index))
+        return json(res, 400, { message: "Invalid Form Body", code: 50035 });
+    }
+    if (content.trim() === "" && files.length === 0)
       return json(res, 400, { message: "Cannot send an empty message", code: 50006 });
     if (content.length > MAX_CONTENT)
       return json(res, 400, {
@@ -360,12 +440,12 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
       mention_everyone: false,
       mentions: [],
       mention_roles: [],
-      attachments: [],
+      attachments: files.map((f) => attachmentObject(channelId, f.name, f.contentType, f.data)),
       embeds: [],
       pinned: false,
       flags: 0,
     };
-    sent.push({ id: message.id, channelId, content, body: body ?? {} });
+    sent.push({ id: message.id, channelId, content, body: body ?? {}, files });
     json(res, 200, message);
     const guildId = channel["guild_id"] as string | undefined;
     dispatch(
@@ -379,6 +459,9 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
   const route = (method: string, path: string): { route: Route; id?: string } | undefined => {
     if (method === "GET" && path === "/gateway/bot") return { route: "getGatewayBot" };
     if (method === "GET" && path === "/users/@me") return { route: "getMe" };
+    const reaction = /^\/channels\/(\d+)\/messages\/(\d+)\/reactions\/([^/]+)\/@me$/.exec(path);
+    if (reaction && method === "PUT") return { route: "addReaction", id: reaction[1]! };
+    if (reaction && method === "DELETE") return { route: "removeReaction", id: reaction[1]! };
     const m = /^\/channels\/(\d+)(\/messages|\/typing)?$/.exec(path);
     if (!m) return undefined;
     if (method === "GET" && !m[2]) return { route: "getChannel", id: m[1]! };
@@ -389,7 +472,13 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? "/", origin);
-    const body = await readJson(req);
+    const { json: body, files } = await readBody(req);
+    const served = req.method === "GET" ? cdn.get(url.pathname) : undefined;
+    if (served) {
+      res.writeHead(200, { "content-type": "application/octet-stream", "content-length": served.byteLength });
+      res.end(served);
+      return;
+    }
     if (!url.pathname.startsWith(API_PREFIX)) return json(res, 404, { message: "404: Not Found", code: 0 });
     const path = decodeURIComponent(url.pathname.slice(API_PREFIX.length));
     const method = req.method ?? "GET";
@@ -434,8 +523,10 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
           : json(res, 404, { message: "Unknown Channel", code: 10003 });
       }
       case "createMessage":
-        return createMessage(res, r.id!, body);
+        return createMessage(res, r.id!, body, files);
       case "typing":
+      case "addReaction":
+      case "removeReaction":
         if (!channels.has(r.id!)) return json(res, 404, { message: "Unknown Channel", code: 10003 });
         res.writeHead(204).end();
         return;
@@ -494,7 +585,9 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
       mention_everyone: false,
       mentions,
       mention_roles: [],
-      attachments: [],
+      attachments: (m.attachments ?? []).map((a) =>
+        attachmentObject(channelId, a.fileName, a.contentType, a.data),
+      ),
       embeds: [],
       pinned: false,
       flags: 0,

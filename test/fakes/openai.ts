@@ -29,13 +29,24 @@ export interface FakeOpenAIOptions extends FakeLlmOptions {
   models?: string[];
 }
 
+/** Holds model calls open, for tests of what happens while a run is busy. */
+export interface HoldControl {
+  /**
+   * From now on, each model call (recorded as it arrives) waits before it is answered, until the
+   * returned function is called; then every held call is answered and new ones are not held.
+   * A held call whose client hangs up is dropped.
+   */
+  hold(): () => void;
+}
+
 /**
  * Starts a fake OpenAI API. `baseUrl` is `http://127.0.0.1:<port>/v1`, as in the SDK's
  * default `https://api.openai.com/v1`: the SDK appends `/chat/completions` or `/responses`.
  * The key is read from `Authorization: Bearer <key>`.
  */
-export function startFakeOpenAI(opts: FakeOpenAIOptions = {}): Promise<FakeLlm> {
-  return startFakeLlm(
+export async function startFakeOpenAI(opts: FakeOpenAIOptions = {}): Promise<FakeLlm & HoldControl> {
+  let gate: Promise<void> | undefined;
+  const fake = await startFakeLlm(
     {
       basePath: "/v1",
       apiKeyOf: (req) => /^Bearer (.+)$/i.exec(req.headers.authorization ?? "")?.[1],
@@ -43,10 +54,30 @@ export function startFakeOpenAI(opts: FakeOpenAIOptions = {}): Promise<FakeLlm> 
         const b = (body ?? {}) as Record<string, unknown>;
         return "messages" in b ? [b["messages"]] : [b["instructions"], b["input"]];
       },
-      handle: (ex) => route(ex, opts),
+      handle: async (ex) => {
+        if (gate && ex.recorded.method === "POST") {
+          const gone = new Promise<void>((resolve) => ex.signal.addEventListener("abort", () => resolve()));
+          await Promise.race([gate, gone]);
+          if (ex.signal.aborted) return;
+        }
+        return route(ex, opts);
+      },
     },
     opts,
   );
+  return Object.assign(fake, {
+    hold: () => {
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      gate = held;
+      return () => {
+        if (gate === held) gate = undefined;
+        release();
+      };
+    },
+  });
 }
 
 interface OpenAIError {

@@ -3,8 +3,11 @@
 // `{ok:false,error}` with HTTP 200, and HTTP 429 with `Retry-After` when rate limited; plus the
 // Socket Mode WebSocket that `apps.connections.open` hands out. The socket greets with `hello`,
 // delivers `events_api` envelopes and keeps every one not acknowledged with `{envelope_id}`,
-// redelivering it on the next connection with a higher `retry_attempt`, as Slack does.
-import { randomUUID } from "node:crypto";
+// redelivering it on the next connection with a higher `retry_attempt`, as Slack does. Files go
+// up in three steps (files.getUploadURLExternal → POST of the bytes to the returned URL →
+// files.completeUploadExternal, which shares them); user files are served at `url_private` only
+// with the bot token.
+import { createHmac, randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { WebSocket, WebSocketServer } from "ws";
@@ -30,6 +33,15 @@ export interface UserMessage {
   threadTs?: string;
   /** Also deliver the `app_mention` event Slack sends when the text mentions the bot. */
   withAppMention?: boolean;
+  /** Files shared with the message (`subtype: file_share`). */
+  files?: { name: string; mimetype: string; data: Uint8Array }[];
+}
+
+/** A file the bot uploaded and shared. */
+export interface SharedFile {
+  id: string;
+  name: string;
+  data: Buffer;
 }
 
 export interface BotMessage {
@@ -38,6 +50,8 @@ export interface BotMessage {
   text: string;
   threadTs: string | undefined;
   params: Record<string, unknown>;
+  /** Set when the message is a files.completeUploadExternal share; `text` is its initial_comment. */
+  files?: SharedFile[];
 }
 
 export interface ApiCall {
@@ -79,6 +93,19 @@ export interface FakeSlack {
   dropSockets(): void;
   /** Sends Slack's `disconnect` message (the client is expected to reconnect). */
   sendDisconnect(reason: "refresh_requested" | "link_disabled" | "warning"): void;
+  /**
+   * Events API over HTTP (`mode: "http"`): POSTs every event not yet acknowledged to `url`,
+   * signed with `signingSecret` as Slack signs requests; a 2xx answer acknowledges it, anything
+   * else leaves it for the next delivery (with `X-Slack-Retry-Num`). Resolves with the statuses.
+   */
+  deliverOverHttp(url: string, signingSecret: string): Promise<number[]>;
+  /** POSTs `body` to `url` signed with `signingSecret` (the url_verification handshake, forged requests). */
+  postSigned(
+    url: string,
+    signingSecret: string,
+    body: string,
+    opts?: { timestampS?: number; signature?: string },
+  ): Promise<{ status: number; body: string }>;
   close(): Promise<void>;
 }
 
@@ -89,7 +116,13 @@ interface Envelope {
 }
 
 const MAX_TEXT = 40_000;
-const BOT_ONLY = new Set(["auth.test", "chat.postMessage", "assistant.threads.setStatus"]);
+const BOT_ONLY = new Set([
+  "auth.test",
+  "chat.postMessage",
+  "assistant.threads.setStatus",
+  "files.getUploadURLExternal",
+  "files.completeUploadExternal",
+]);
 
 function reply(
   res: ServerResponse,
@@ -236,9 +269,83 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
     notify();
   };
 
+  /** Uploads announced by files.getUploadURLExternal, by file id; `data` once posted. */
+  const uploads = new Map<string, { name: string; length: number; data?: Buffer }>();
+  /** Files users shared, served at their `url_private`. */
+  const userFiles = new Map<string, Uint8Array>();
+
+  const getUploadUrl = (res: ServerResponse, params: Record<string, unknown>) => {
+    const name = typeof params["filename"] === "string" ? params["filename"] : "";
+    const length = Number(params["length"]);
+    if (!name || !Number.isInteger(length) || length <= 0)
+      return reply(res, 200, { ok: false, error: "invalid_arguments" });
+    const id = `F${randomUUID().replace(/-/g, "").slice(0, 10).toUpperCase()}`;
+    uploads.set(id, { name, length });
+    return reply(res, 200, { ok: true, upload_url: `${origin}/upload/v1/${id}`, file_id: id });
+  };
+
+  /** The upload URL takes the bytes raw or as a multipart form (one file part). */
+  const receiveUpload = async (req: IncomingMessage, res: ServerResponse, id: string) => {
+    const upload = uploads.get(id);
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    if (!upload || req.method !== "POST") return void res.writeHead(404).end();
+    let data = Buffer.concat(chunks);
+    const type = req.headers["content-type"] ?? "";
+    if (type.includes("multipart/form-data")) {
+      const form = await new Response(data, { headers: { "content-type": type } }).formData();
+      const file = [...form.values()].find((v): v is File => typeof v !== "string");
+      if (!file) return void res.writeHead(400).end("no file");
+      data = Buffer.from(await file.arrayBuffer());
+    }
+    if (data.byteLength !== upload.length) return void res.writeHead(400).end("length mismatch");
+    upload.data = data;
+    res.writeHead(200, { "content-type": "text/plain" }).end(`OK - ${data.byteLength}`);
+  };
+
+  const completeUpload = (res: ServerResponse, params: Record<string, unknown>) => {
+    const raw = params["files"];
+    const listed = (typeof raw === "string" ? JSON.parse(raw) : raw) as
+      | { id?: string; title?: string }[]
+      | undefined;
+    if (!Array.isArray(listed) || listed.length === 0)
+      return reply(res, 200, { ok: false, error: "invalid_arguments" });
+    const files: SharedFile[] = [];
+    for (const f of listed) {
+      const upload = f.id ? uploads.get(f.id) : undefined;
+      if (!upload?.data) return reply(res, 200, { ok: false, error: "file_not_found" });
+      files.push({ id: f.id!, name: upload.name, data: upload.data });
+    }
+    const channel = typeof params["channel_id"] === "string" ? params["channel_id"] : undefined;
+    if (channel !== undefined && !knownChannels.has(channel))
+      return reply(res, 200, { ok: false, error: "channel_not_found" });
+    const threadTs =
+      typeof params["thread_ts"] === "string" && params["thread_ts"] ? params["thread_ts"] : undefined;
+    const comment = typeof params["initial_comment"] === "string" ? params["initial_comment"] : "";
+    if (channel !== undefined) {
+      sent.push({ channel, ts: nextTs(), text: comment, threadTs, params, files });
+      notify();
+    }
+    return reply(res, 200, {
+      ok: true,
+      files: files.map((f) => ({ id: f.id, name: f.name, title: f.name, size: f.data.byteLength })),
+    });
+  };
+
   let origin = "";
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
+    const upload = /^\/upload\/v1\/(\w+)$/.exec(url.pathname);
+    if (upload) return receiveUpload(req, res, upload[1]!);
+    const filePath = /^\/files-pri\/([^/]+)\/.+$/.exec(url.pathname);
+    if (filePath && req.method === "GET") {
+      const data = userFiles.get(filePath[1]!);
+      // Without the bot token Slack answers with its sign-in page, never the file.
+      if (!data || req.headers.authorization !== `Bearer ${botToken}`)
+        return void res.writeHead(data ? 403 : 404).end();
+      res.writeHead(200, { "content-type": "application/octet-stream", "content-length": data.byteLength });
+      return void res.end(data);
+    }
     const m = /^\/api\/([A-Za-z.]+)$/.exec(url.pathname);
     if (!m || req.method !== "POST") return reply(res, 404, { ok: false, error: "unknown_method" });
     const method = m[1]!;
@@ -282,6 +389,18 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
         return postMessage(res, params);
       case "assistant.threads.setStatus":
         return reply(res, 200, { ok: true });
+      case "reactions.add":
+      case "reactions.remove": {
+        const name = typeof params["name"] === "string" ? params["name"] : "";
+        if (!/^[a-z0-9_+'-]+$/.test(name)) return reply(res, 200, { ok: false, error: "invalid_name" });
+        if (typeof params["timestamp"] !== "string" || !knownChannels.has(String(params["channel"])))
+          return reply(res, 200, { ok: false, error: "message_not_found" });
+        return reply(res, 200, { ok: true });
+      }
+      case "files.getUploadURLExternal":
+        return getUploadUrl(res, params);
+      case "files.completeUploadExternal":
+        return completeUpload(res, params);
       default:
         return reply(res, 200, { ok: false, error: "unknown_method" });
     }
@@ -372,6 +491,24 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
         event_ts: ts,
         team: teamId,
         ...(msg.threadTs ? { thread_ts: msg.threadTs } : {}),
+        ...(msg.files?.length
+          ? {
+              subtype: "file_share",
+              files: msg.files.map((f) => {
+                const id = `F${randomUUID().replace(/-/g, "").slice(0, 10).toUpperCase()}`;
+                userFiles.set(`${teamId}-${id}`, f.data);
+                const url = `${origin}/files-pri/${teamId}-${id}/${encodeURIComponent(f.name)}`;
+                return {
+                  id,
+                  name: f.name,
+                  mimetype: f.mimetype,
+                  size: f.data.byteLength,
+                  url_private: url,
+                  url_private_download: `${url}?download=1`,
+                };
+              }),
+            }
+          : {}),
       };
       authors.set(ts, msg.user);
       const envelopeIds = [
@@ -413,6 +550,23 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
     dropSockets() {
       for (const ws of sockets) ws.terminate();
     },
+    async deliverOverHttp(url, signingSecret) {
+      const statuses: number[] = [];
+      for (const env of [...unacked.values()]) {
+        env.attempts++;
+        const headers: Record<string, string> =
+          env.attempts > 1 ? { "x-slack-retry-num": String(env.attempts - 1) } : {};
+        const res = await signedPost(url, signingSecret, JSON.stringify(env.payload), headers);
+        statuses.push(res.status);
+        if (res.status >= 200 && res.status < 300) {
+          acked.set(env.envelope_id, env.attempts);
+          unacked.delete(env.envelope_id);
+          notify();
+        }
+      }
+      return statuses;
+    },
+    postSigned: (url, signingSecret, body, o = {}) => signedPost(url, signingSecret, body, {}, o),
     sendDisconnect(reason) {
       const frame = JSON.stringify({ type: "disconnect", reason, debug_info: { host: "applink-fake" } });
       for (const ws of sockets) if (ws.readyState === WebSocket.OPEN) ws.send(frame);
@@ -425,4 +579,33 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
       await new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
     },
   };
+}
+
+/**
+ * A request signed as Slack signs them (docs.slack.dev, "Verifying requests from Slack"):
+ * `v0=` + HMAC-SHA256 of `v0:<timestamp>:<body>` with the app's signing secret.
+ */
+async function signedPost(
+  url: string,
+  signingSecret: string,
+  body: string,
+  extra: Record<string, string>,
+  opts: { timestampS?: number; signature?: string } = {},
+): Promise<{ status: number; body: string }> {
+  const timestamp = String(opts.timestampS ?? Math.floor(Date.now() / 1000));
+  const signature =
+    opts.signature ??
+    `v0=${createHmac("sha256", signingSecret).update(`v0:${timestamp}:${body}`).digest("hex")}`;
+  const res = await fetch(url, {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      "x-slack-request-timestamp": timestamp,
+      "x-slack-signature": signature,
+      ...extra,
+    },
+    body,
+    signal: AbortSignal.timeout(30_000),
+  });
+  return { status: res.status, body: await res.text() };
 }

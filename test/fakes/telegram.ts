@@ -2,7 +2,12 @@
 // query or POST JSON/form bodies, answers `{ok:true,result}` or the documented error body
 // `{ok:false,error_code,description,parameters?}`. getUpdates long-polls with `offset`/`timeout`
 // and confirms updates below `offset`, as Telegram does; a second concurrent poll ends the first
-// with 409. Serves getMe, getUpdates, sendMessage, sendChatAction, setMyCommands, deleteWebhook.
+// with 409. Serves getMe, getUpdates, sendMessage, sendChatAction, setMyCommands, setWebhook,
+// deleteWebhook, getWebhookInfo, sendPhoto/sendDocument (multipart uploads, `attach://` or the
+// field itself; sendAudio and sendVoice alike), getFile with downloads from `<apiRoot>/file/bot<token>/<file_path>`, and
+// setMessageReaction (Telegram's own emoji set only). While a webhook is set, getUpdates answers 409 and updates go out
+// only when the test calls `deliverWebhookUpdate` (POST with `X-Telegram-Bot-Api-Secret-Token`;
+// a non-2xx answer leaves the update for the next delivery, as Telegram retries).
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 
@@ -26,6 +31,18 @@ export interface UserMessage {
   threadId?: number;
   /** Replies to this message id of the bot. */
   replyToBotMessageId?: number;
+  /** Sends a photo (the text becomes its caption); `width`/`height` default to 800×600. */
+  photo?: { data: Uint8Array; width?: number; height?: number };
+  /** Sends a file (the text becomes its caption). */
+  document?: { data: Uint8Array; fileName: string; mimeType: string };
+}
+
+/** A file the bot uploaded with sendPhoto/sendDocument. */
+export interface UploadedFile {
+  kind: "photo" | "document" | "audio" | "voice";
+  fileName: string;
+  mimeType: string;
+  data: Buffer;
 }
 
 export interface BotMessage {
@@ -37,6 +54,8 @@ export interface BotMessage {
   raw: string;
   threadId: number | undefined;
   params: Record<string, unknown>;
+  /** Set for sendPhoto/sendDocument; `text` is then the caption. */
+  file?: UploadedFile;
 }
 
 export interface ApiCall {
@@ -69,6 +88,18 @@ export interface FakeTelegram {
   failNext(method: string, failure: Failure): void;
   /** Updates delivered to a poll but not yet confirmed by a later offset. */
   unconfirmed(): number;
+  /** The webhook registered with setWebhook, if any. */
+  webhook(): { url: string; secret: string | undefined } | undefined;
+  /**
+   * POSTs the oldest update not yet confirmed to the registered webhook, with its secret (or
+   * `secret` instead, to forge one); a 2xx confirms it. Resolves with the HTTP status.
+   */
+  deliverWebhookUpdate(opts?: { secret?: string }): Promise<number>;
+  /**
+   * Lets `skip` calls of `method` through, then holds the next one unanswered until the fake
+   * closes (a platform call that never returns). Resolves once that call has arrived.
+   */
+  hangNext(method: string, skip?: number): Promise<ApiCall>;
   close(): Promise<void>;
 }
 
@@ -84,6 +115,13 @@ interface Poll {
 }
 
 const MAX_TEXT = 4096;
+/** Bot API limits: photos 10 MB, other uploads 50 MB, downloads through getFile 20 MB. */
+const MAX_PHOTO_BYTES = 10 * 1024 * 1024;
+const MAX_UPLOAD_BYTES = 50 * 1024 * 1024;
+const MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024;
+const MAX_CAPTION = 1024;
+/** A few of the emoji Telegram accepts as reactions (core.telegram.org/bots/api#reactiontypeemoji). */
+const REACTION_EMOJI = new Set(["👀", "👍", "👎", "❤", "🔥", "🎉", "🤔", "🙏", "👌", "💯", "⚡", "🏆", "🫡"]);
 const CHAT_ACTIONS = new Set([
   "typing",
   "upload_photo",
@@ -113,13 +151,34 @@ function fail(res: ServerResponse, code: number, description: string, parameters
   reply(res, code, { ok: false, error_code: code, description, ...(parameters ? { parameters } : {}) });
 }
 
+interface FormFile {
+  name: string;
+  type: string;
+  data: Buffer;
+}
+
+/** Files of a multipart body, by field name, kept aside from the string parameters. */
+const uploads = new WeakMap<Record<string, unknown>, Map<string, FormFile>>();
+
 async function readParams(req: IncomingMessage, url: URL): Promise<Record<string, unknown>> {
   const params: Record<string, unknown> = Object.fromEntries(url.searchParams);
   const chunks: Buffer[] = [];
   for await (const c of req) chunks.push(c as Buffer);
-  const raw = Buffer.concat(chunks).toString("utf8");
+  const body = Buffer.concat(chunks);
+  const raw = body.toString("utf8");
   if (!raw) return params;
   const type = req.headers["content-type"] ?? "";
+  if (type.includes("multipart/form-data")) {
+    const form = await new Response(body, { headers: { "content-type": type } }).formData();
+    const files = new Map<string, FormFile>();
+    for (const [key, value] of form) {
+      if (typeof value === "string") params[key] = value;
+      else
+        files.set(key, { name: value.name, type: value.type, data: Buffer.from(await value.arrayBuffer()) });
+    }
+    uploads.set(params, files);
+    return params;
+  }
   if (type.includes("application/json"))
     return { ...params, ...(JSON.parse(raw) as Record<string, unknown>) };
   if (type.includes("application/x-www-form-urlencoded"))
@@ -164,6 +223,8 @@ export async function startFakeTelegram(opts: FakeTelegramOptions = {}): Promise
   const waiters = new Set<() => void>();
   const failures = new Map<string, Failure[]>();
   const closing = new AbortController();
+  let webhook: { url: string; secret: string | undefined } | undefined;
+  const hangs = new Map<string, { skip: number; arrived: (call: ApiCall) => void }>();
 
   const notify = (): void => {
     for (const w of [...waiters]) w();
@@ -171,6 +232,12 @@ export async function startFakeTelegram(opts: FakeTelegramOptions = {}): Promise
   const pending = (): TgUpdate[] => updates.filter((u) => u.update_id >= confirmedBelow);
 
   const getUpdates = (res: ServerResponse, params: Record<string, unknown>) => {
+    if (webhook)
+      return fail(
+        res,
+        409,
+        "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first",
+      );
     const offset = num(params["offset"]);
     if (offset !== undefined && offset > 0) confirmedBelow = Math.max(confirmedBelow, offset);
     const limit = Math.min(Math.max(num(params["limit"]) ?? 100, 1), 100);
@@ -240,8 +307,74 @@ export async function startFakeTelegram(opts: FakeTelegramOptions = {}): Promise
     notify();
   };
 
+  /** Files users sent, by file_id: what getFile and the download route serve. */
+  const userFiles = new Map<string, { data: Uint8Array; path: string }>();
+  let nextFileId = 1;
+  const storeFile = (
+    data: Uint8Array,
+    ext: string,
+  ): { file_id: string; file_unique_id: string; file_size: number } => {
+    const id = `file-${nextFileId++}`;
+    userFiles.set(id, { data, path: `${ext === ".jpg" ? "photos" : "documents"}/${id}${ext}` });
+    return { file_id: id, file_unique_id: `u${id}`, file_size: data.byteLength };
+  };
+
+  const sendFile = (res: ServerResponse, params: Record<string, unknown>, kind: UploadedFile["kind"]) => {
+    const chatId = num(params["chat_id"]);
+    if (chatId === undefined || !knownChats.has(chatId)) return fail(res, 400, "Bad Request: chat not found");
+    const value = params[kind];
+    const files = uploads.get(params);
+    const field = typeof value === "string" && value.startsWith("attach://") ? value.slice(9) : kind;
+    const upload = files?.get(field);
+    if (!upload) return fail(res, 400, `Bad Request: there is no ${kind} in the request`);
+    if (upload.data.byteLength > (kind === "photo" ? MAX_PHOTO_BYTES : MAX_UPLOAD_BYTES))
+      return fail(res, 413, "Request Entity Too Large");
+    const caption = typeof params["caption"] === "string" ? params["caption"] : "";
+    if (caption.length > MAX_CAPTION) return fail(res, 400, "Bad Request: message caption is too long");
+    const threadId = num(params["message_thread_id"]);
+    const file: UploadedFile = { kind, fileName: upload.name, mimeType: upload.type, data: upload.data };
+    const message: BotMessage = {
+      chatId,
+      messageId: nextMessageId++,
+      text: caption,
+      raw: caption,
+      threadId,
+      params,
+      file,
+    };
+    sent.push(message);
+    const stored = storeFile(upload.data, kind === "photo" ? ".jpg" : "");
+    ok(res, {
+      message_id: message.messageId,
+      from: bot,
+      chat: knownChats.get(chatId),
+      date: Math.floor(Date.now() / 1000),
+      ...(caption ? { caption } : {}),
+      ...(kind === "photo"
+        ? { photo: [{ ...stored, width: 1, height: 1 }] }
+        : kind === "document"
+          ? { document: { ...stored, file_name: upload.name, mime_type: upload.type } }
+          : { [kind]: { ...stored, duration: 1 } }),
+      ...(threadId ? { message_thread_id: threadId } : {}),
+    });
+    notify();
+  };
+
+  const download = (res: ServerResponse, pathname: string) => {
+    const m = /^\/file\/bot([^/]+)\/(.+)$/.exec(pathname);
+    if (!m || m[1] !== token) return fail(res, 404, "Not Found");
+    const file = [...userFiles.values()].find((f) => f.path === m[2]);
+    if (!file) return fail(res, 404, "Not Found");
+    res.writeHead(200, {
+      "content-type": "application/octet-stream",
+      "content-length": file.data.byteLength,
+    });
+    res.end(file.data);
+  };
+
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
+    if (url.pathname.startsWith("/file/")) return download(res, url.pathname);
     const m = /^\/bot([^/]+)\/([A-Za-z]+)$/.exec(url.pathname);
     if (!m) return fail(res, 404, "Not Found");
     const params = await readParams(req, url);
@@ -249,6 +382,12 @@ export async function startFakeTelegram(opts: FakeTelegramOptions = {}): Promise
     const method = m[2]!;
     calls.push({ method, params });
     notify();
+    const hang = hangs.get(method);
+    if (hang && hang.skip-- === 0) {
+      hangs.delete(method);
+      hang.arrived({ method, params });
+      return; // answered never: the socket is cut when the fake closes
+    }
     const failure = failures.get(method)?.shift();
     if (failure?.kind === "flood")
       return fail(res, 429, `Too Many Requests: retry after ${failure.retryAfter}`, {
@@ -268,6 +407,39 @@ export async function startFakeTelegram(opts: FakeTelegramOptions = {}): Promise
         return getUpdates(res, params);
       case "sendMessage":
         return sendMessage(res, params);
+      case "sendPhoto":
+        return sendFile(res, params, "photo");
+      case "sendDocument":
+        return sendFile(res, params, "document");
+      case "sendAudio":
+        return sendFile(res, params, "audio");
+      case "sendVoice":
+        return sendFile(res, params, "voice");
+      case "setMessageReaction": {
+        const chatId = num(params["chat_id"]);
+        if (chatId === undefined || !knownChats.has(chatId))
+          return fail(res, 400, "Bad Request: chat not found");
+        const raw = params["reaction"];
+        const reaction = (typeof raw === "string" ? JSON.parse(raw) : (raw ?? [])) as {
+          type?: string;
+          emoji?: string;
+        }[];
+        if (reaction.some((r) => r.type !== "emoji" || !REACTION_EMOJI.has(r.emoji ?? "")))
+          return fail(res, 400, "Bad Request: REACTION_INVALID");
+        return ok(res, true);
+      }
+      case "getFile": {
+        const file = userFiles.get(String(params["file_id"] ?? ""));
+        if (!file) return fail(res, 400, "Bad Request: invalid file_id");
+        if (file.data.byteLength > MAX_DOWNLOAD_BYTES) return fail(res, 400, "Bad Request: file is too big");
+        const id = String(params["file_id"]);
+        return ok(res, {
+          file_id: id,
+          file_unique_id: `u${id}`,
+          file_size: file.data.byteLength,
+          file_path: file.path,
+        });
+      }
       case "sendChatAction": {
         const chatId = num(params["chat_id"]);
         if (chatId === undefined || !knownChats.has(chatId))
@@ -289,7 +461,29 @@ export async function startFakeTelegram(opts: FakeTelegramOptions = {}): Promise
         return ok(res, true);
       }
       case "deleteWebhook":
+        webhook = undefined;
         return ok(res, true);
+      case "setWebhook": {
+        const url = typeof params["url"] === "string" ? params["url"] : "";
+        if (url === "") {
+          webhook = undefined;
+          return ok(res, true);
+        }
+        // Telegram wants HTTPS; loopback HTTP is let through so tests can reach a local gateway.
+        if (!/^https:\/\//.test(url) && !/^http:\/\/127\.0\.0\.1[:/]/.test(url))
+          return fail(res, 400, "Bad Request: bad webhook: An HTTPS URL must be provided for webhook");
+        const secret = typeof params["secret_token"] === "string" ? params["secret_token"] : undefined;
+        if (secret !== undefined && !/^[A-Za-z0-9_-]{1,256}$/.test(secret))
+          return fail(res, 400, "Bad Request: secret token contains unallowed characters");
+        webhook = { url, secret };
+        return ok(res, true);
+      }
+      case "getWebhookInfo":
+        return ok(res, {
+          url: webhook?.url ?? "",
+          has_custom_certificate: false,
+          pending_update_count: pending().length,
+        });
       default:
         return fail(res, 404, "Not Found");
     }
@@ -341,13 +535,34 @@ export async function startFakeTelegram(opts: FakeTelegramOptions = {}): Promise
           : { id: msg.chatId, type, title: "Test group", ...(msg.threadId ? { is_forum: true } : {}) };
       knownChats.set(msg.chatId, chat);
       const entities = entitiesOf(msg.text);
+      const hasFile = msg.photo !== undefined || msg.document !== undefined;
+      const photo = msg.photo
+        ? [
+            // Telegram sends several sizes; the last is the largest.
+            { ...storeFile(msg.photo.data.slice(0, 1), ".jpg"), width: 90, height: 90 },
+            {
+              ...storeFile(msg.photo.data, ".jpg"),
+              width: msg.photo.width ?? 800,
+              height: msg.photo.height ?? 600,
+            },
+          ]
+        : undefined;
+      const document = msg.document
+        ? {
+            ...storeFile(msg.document.data, ""),
+            file_name: msg.document.fileName,
+            mime_type: msg.document.mimeType,
+          }
+        : undefined;
       const message: Record<string, unknown> = {
         message_id: nextMessageId++,
         from,
         chat,
         date: Math.floor(Date.now() / 1000),
-        text: msg.text,
-        ...(entities.length > 0 ? { entities } : {}),
+        ...(hasFile ? (msg.text ? { caption: msg.text } : {}) : { text: msg.text }),
+        ...(photo ? { photo } : {}),
+        ...(document ? { document } : {}),
+        ...(entities.length > 0 ? { [hasFile ? "caption_entities" : "entities"]: entities } : {}),
         ...(msg.threadId ? { message_thread_id: msg.threadId, is_topic_message: true } : {}),
         ...(msg.replyToBotMessageId
           ? { reply_to_message: { message_id: msg.replyToBotMessageId, from: bot, chat, date: 0, text: "" } }
@@ -372,6 +587,30 @@ export async function startFakeTelegram(opts: FakeTelegramOptions = {}): Promise
     },
     failNext(method, failure) {
       failures.set(method, [...(failures.get(method) ?? []), failure]);
+    },
+    webhook: () => webhook,
+    async deliverWebhookUpdate(o = {}) {
+      const hook = webhook;
+      if (!hook) throw new Error("fake Telegram: no webhook is set");
+      const update = pending()[0];
+      if (!update) throw new Error("fake Telegram: no update to deliver");
+      const secret = o.secret ?? hook.secret;
+      const res = await fetch(hook.url, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          ...(secret !== undefined ? { "x-telegram-bot-api-secret-token": secret } : {}),
+        },
+        body: JSON.stringify(update),
+        signal: AbortSignal.timeout(30_000),
+      });
+      await res.arrayBuffer();
+      if (res.status >= 200 && res.status < 300)
+        confirmedBelow = Math.max(confirmedBelow, update.update_id + 1);
+      return res.status;
+    },
+    hangNext(method, skip = 0) {
+      return new Promise((resolve) => hangs.set(method, { skip, arrived: resolve }));
     },
     unconfirmed: () =>
       updates.filter((u) => u.update_id >= confirmedBelow && u.update_id <= delivered).length,

@@ -25,7 +25,7 @@ function recordingAdapter(maxTextChars = 50): {
     },
     run: async () => undefined,
     send: async (to, part) => {
-      sent.push({ to, text: part.text });
+      sent.push({ to, text: part.type === "text" ? part.text : `[${part.fileName}]` });
       return { messageId: String(sent.length) };
     },
     sendTyping: async () => undefined,
@@ -91,13 +91,23 @@ test("an allowed DM runs in the main session with an idempotency key per message
   const { adapter, sent } = recordingAdapter(30);
   const out = await handleInbound(dm("42", "hi", "u1"), adapter, { allowFrom: ["telegram:42"] }, d, signal);
   assert.deepEqual(out, { type: "answered", sessionKey: "agent:main:main", parts: 2 });
-  assert.deepEqual(runs[0], {
+  const { progress, sender, activity, ...req } = runs[0]!;
+  assert.equal(typeof activity, "function");
+  assert.deepEqual(req, {
     sessionKey: "agent:main:main",
     agentId: "main",
     text: "hi",
     channel: "telegram",
     idempotencyKey: "telegram:default:u1",
+    route: "telegram:default:42:",
+    awaitDelivery: true,
   });
+  assert.equal(typeof progress, "function");
+  // The one named allowFrom entry is the owner (reference-agent §3.9).
+  assert.deepEqual(
+    { id: sender?.id, authorized: sender?.authorized, owner: sender?.owner },
+    { id: "42", authorized: true, owner: true },
+  );
   assert.deepEqual(
     sent.map((s) => s.text),
     ["First sentence here.", "Second sentence follows."],

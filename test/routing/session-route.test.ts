@@ -25,8 +25,24 @@ test("DM keys follow session.dmScope (reference-gateway §5)", () => {
   );
 });
 
-test("groups get their own keys, forum topics a :topic: suffix", () => {
+test("groups get their own keys, forum topics a :topic: suffix, threads a :thread: suffix", () => {
   const group = { ...dm, chatType: "group" as const, chatId: "-1001", dmScope: "main" as const };
   assert.equal(sessionKeyFor(group), "agent:main:telegram:group:-1001");
-  assert.equal(sessionKeyFor({ ...group, threadId: "99" }), "agent:main:telegram:group:-1001:topic:99");
+  assert.equal(
+    sessionKeyFor({ ...group, threadId: "99", threadSuffix: "topic" }),
+    "agent:main:telegram:group:-1001:topic:99",
+  );
+  const channel = {
+    ...dm,
+    channel: "Slack",
+    chatType: "channel" as const,
+    chatId: "C100",
+    dmScope: "main" as const,
+  };
+  assert.equal(
+    sessionKeyFor({ ...channel, threadId: "1700000000.000100", threadSuffix: "thread" }),
+    "agent:main:slack:channel:c100:thread:1700000000.000100",
+  );
+  // reference-gateway §5: a thread is `:thread:` unless the channel says otherwise.
+  assert.equal(sessionKeyFor({ ...channel, threadId: "AbC" }), "agent:main:slack:channel:c100:thread:abc");
 });

@@ -23,6 +23,7 @@ import {
   type ChannelAdapter,
   ChannelAuthError,
   type ChannelCapabilities,
+  type InboundMediaRef,
   type InboundMessage,
   type OutboundPart,
   type OutboundTarget,
@@ -30,6 +31,7 @@ import {
 } from "../adapter.ts";
 import { backoffDelayMs } from "../backoff.ts";
 import { discordGroupEntries } from "./group-entries.ts";
+import { discordUpload, downloadDiscordAttachment } from "./media.ts";
 import { createDiscordRest, type DiscordRestInput, discordRestOptions } from "./rest.ts";
 import { resolveApiEndpoint, resolveDiscordToken, type TokenSource } from "./token.ts";
 import { type BotIdentity, type ChannelInfo, translateMessage } from "./translate.ts";
@@ -44,6 +46,14 @@ const CAPABILITIES: ChannelCapabilities = {
   // reference-agent §4.1: `user:<id>` for Discord; `discord:<id>` as in `session.identityLinks`.
   allowFromPrefixes: ["discord:", "user:"],
   label: "Discord",
+  threadSessionSuffix: "thread",
+  // Bots may upload 10 MB per file on an unboosted server; inbound `mediaMaxMb` 8 (§5.3).
+  media: {
+    maxUploadBytes: 10 * 1024 * 1024,
+    maxPhotoBytes: 10 * 1024 * 1024,
+    defaultInboundMaxMb: 8,
+    voice: false,
+  },
 };
 
 const DEFAULT_CALL_TIMEOUT_MS = 15_000;
@@ -164,12 +174,45 @@ class DiscordAdapter implements ChannelAdapter {
   }
 
   async send(to: OutboundTarget, part: OutboundPart, signal: AbortSignal): Promise<SentRef> {
+    if (part.type === "media") {
+      const upload = discordUpload(part);
+      const sent = (await this.#init.rest.post(Routes.channelMessages(to.threadId ?? to.chatId), {
+        ...upload,
+        signal,
+      })) as { id: string };
+      return { messageId: sent.id };
+    }
     const sent = (await this.#init.rest.post(Routes.channelMessages(to.threadId ?? to.chatId), {
       // Model output must not ping @everyone/@here or whole roles; plain user mentions stay.
-      body: { content: part.text, allowed_mentions: { parse: ["users"] } },
+      body: {
+        content: part.text,
+        allowed_mentions: { parse: ["users"] },
+        // A quoted message that is gone must not lose the answer: sent without the quote then.
+        ...(to.replyTo ? { message_reference: { message_id: to.replyTo, fail_if_not_exists: false } } : {}),
+      },
       signal,
     })) as { id: string };
     return { messageId: sent.id };
+  }
+
+  downloadMedia(media: InboundMediaRef, maxBytes: number, signal: AbortSignal): Promise<Uint8Array> {
+    return downloadDiscordAttachment(media, maxBytes, signal);
+  }
+
+  /** `PUT`/`DELETE /channels/{id}/messages/{id}/reactions/{emoji}/@me`. */
+  async react(
+    to: OutboundTarget,
+    messageId: string,
+    emoji: string,
+    remove: boolean,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const route = Routes.channelMessageOwnReaction(
+      to.threadId ?? to.chatId,
+      messageId,
+      encodeURIComponent(emoji),
+    );
+    await (remove ? this.#init.rest.delete(route, { signal }) : this.#init.rest.put(route, { signal }));
   }
 
   async sendTyping(to: OutboundTarget, signal: AbortSignal): Promise<void> {

@@ -1,5 +1,6 @@
 import type { GatewayMessageCreateDispatchData } from "discord.js";
 import type { InboundMessage } from "../adapter.ts";
+import { discordMediaRefs } from "./media.ts";
 
 export interface BotIdentity {
   id: string;
@@ -29,8 +30,8 @@ const TEXT_MESSAGE_TYPES = new Set([0, 19]);
 /**
  * A MESSAGE_CREATE dispatch as an `InboundMessage`; `undefined` for what we do not handle: our
  * own messages, other bots' (unless `allowBots`), system messages, group DMs, and messages with
- * no text (attachments only, or a guild message whose content the missing Message Content intent
- * hid). Keyed by the message id: a snowflake is unique across Discord, so a RESUME replaying an
+ * neither text nor attachments (a guild message whose content the missing Message Content
+ * intent hid). Keyed by the message id: a snowflake is unique across Discord, so a RESUME replaying an
  * event we already recorded is dropped by the inbox. Pure.
  */
 export function translateMessage(
@@ -47,7 +48,8 @@ export function translateMessage(
   const fromBot = data.author.bot === true || data.webhook_id !== undefined;
   if (fromBot && !(opts.allowBots === true || (opts.allowBots === "mentions" && mentionsBot)))
     return undefined;
-  if (data.content.trim() === "") return undefined;
+  const media = discordMediaRefs(data);
+  if (data.content.trim() === "" && media.length === 0) return undefined;
   const guildId = data.guild_id;
   const threadParent = guildId ? channel?.threadParentId : undefined;
   return {
@@ -70,6 +72,7 @@ export function translateMessage(
     mentionsBot,
     repliesToBot: data.referenced_message?.author?.id === bot.id,
     receivedAt: Date.parse(data.timestamp),
+    ...(media.length > 0 ? { media } : {}),
   };
 }
 

@@ -10,13 +10,18 @@ import {
   type ChannelAdapter,
   ChannelAuthError,
   type ChannelCapabilities,
+  type InboundMediaRef,
   type InboundMessage,
   type OutboundPart,
   type OutboundTarget,
   type SentRef,
 } from "../adapter.ts";
 import { backoffDelayMs } from "../backoff.ts";
+import type { ChannelHttpEndpoint } from "../http-endpoint.ts";
+import { slackEmojiName } from "./emoji-names.ts";
 import { slackGroupEntries } from "./groups.ts";
+import { answerSlackRequest, DEFAULT_WEBHOOK_PATH, MAX_EVENT_BODY_BYTES } from "./http-events.ts";
+import { downloadSlackFile, uploadSlackFile } from "./media.ts";
 import { markdownToMrkdwn } from "./mrkdwn.ts";
 import { sdkLogger } from "./sdk-logger.ts";
 import { runSocketOnce, type SocketEnvelope } from "./socket.ts";
@@ -34,6 +39,14 @@ const CAPABILITIES: ChannelCapabilities = {
   // reference-agent §4.1: `user:<id>` for Slack, and the channel name as a prefix.
   allowFromPrefixes: ["slack:", "user:"],
   label: "Slack",
+  threadSessionSuffix: "thread",
+  // Slack takes files up to 1 GB; inbound files are capped at 20 MB by default (§5.4).
+  media: {
+    maxUploadBytes: 1024 * 1024 * 1024,
+    maxPhotoBytes: 1024 * 1024 * 1024,
+    defaultInboundMaxMb: 20,
+    voice: false,
+  },
 };
 
 const DEFAULT_CALL_TIMEOUT_MS = 30_000;
@@ -57,10 +70,6 @@ const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
 /** Loaded by the channel manager when a Slack account is configured (STYLE §2.9). */
 export const createAdapter: AdapterFactory = async ({ accountId, config, env, log }) => {
   const credentials = resolveSlackCredentials(config, accountId, env);
-  if (credentials.mode === "http")
-    throw new Error(
-      'channels.slack mode "http" (Events API over HTTP) is not served yet; use Socket Mode with an appToken',
-    );
   const apiUrl = resolveApiUrl(config, env);
   const web = new WebClient(credentials.botToken, {
     timeout: DEFAULT_CALL_TIMEOUT_MS,
@@ -76,6 +85,7 @@ export const createAdapter: AdapterFactory = async ({ accountId, config, env, lo
     credentials,
     apiUrl,
     allowBots: config["allowBots"] === true,
+    webhookPath: typeof config["webhookPath"] === "string" ? config["webhookPath"] : DEFAULT_WEBHOOK_PATH,
   });
 };
 
@@ -86,15 +96,23 @@ interface SlackAdapterInit {
   credentials: SlackCredentials;
   apiUrl: string | undefined;
   allowBots: boolean;
+  /** HTTP mode: where Slack's Events API requests arrive on the gateway port. */
+  webhookPath: string;
 }
 
-/** Slack over Socket Mode (reference-agent §5.4): events in over a WebSocket, replies via the Web API. */
+/**
+ * Slack (reference-agent §5.4): events in over a Socket Mode WebSocket, or as Events API requests
+ * on the gateway port (`mode: "http"`); replies via the Web API.
+ */
 class SlackAdapter implements ChannelAdapter {
   readonly channel = "slack" as const;
   readonly accountId: string;
   readonly capabilities = CAPABILITIES;
   readonly #init: SlackAdapterInit;
   readonly #status: AdapterStatus;
+  readonly httpEndpoint: ChannelHttpEndpoint | undefined;
+  /** Where HTTP-mode events go while `run` receives; unset before and after. */
+  #receiver: { ctx: AdapterContext; bot: SlackBotIdentity } | undefined;
 
   constructor(init: SlackAdapterInit) {
     this.#init = init;
@@ -105,6 +123,20 @@ class SlackAdapter implements ChannelAdapter {
       mode: init.credentials.mode,
       tokenSource: init.credentials.botTokenSource,
     };
+    const signingSecret = init.credentials.signingSecret;
+    this.httpEndpoint =
+      init.credentials.mode === "http" && signingSecret
+        ? {
+            path: init.webhookPath.startsWith("/") ? init.webhookPath : `/${init.webhookPath}`,
+            maxBodyBytes: MAX_EVENT_BODY_BYTES,
+            handle: (req) =>
+              answerSlackRequest(req, {
+                signingSecret,
+                nowMs: Date.now(),
+                onEvent: (payload) => this.#onHttpEvent(payload),
+              }),
+          }
+        : undefined;
   }
 
   status(): AdapterStatus {
@@ -118,6 +150,7 @@ class SlackAdapter implements ChannelAdapter {
   async run(ctx: AdapterContext, signal: AbortSignal): Promise<void> {
     const bot = await this.#identify(signal);
     if (!bot) return;
+    if (this.httpEndpoint) return this.#receiveOverHttp(ctx, bot, signal);
     const appToken = this.#init.credentials.appToken ?? "";
     while (!signal.aborted) {
       try {
@@ -157,15 +190,40 @@ class SlackAdapter implements ChannelAdapter {
 
   async send(to: OutboundTarget, part: OutboundPart, signal: AbortSignal): Promise<SentRef> {
     signal.throwIfAborted();
+    if (part.type === "media")
+      return { messageId: await untilAborted(uploadSlackFile(this.#init.web, to, part), signal) };
     const sent = await untilAborted(
       this.#init.web.chat.postMessage({
         channel: to.chatId,
         text: markdownToMrkdwn(part.text),
-        ...(to.threadId ? { thread_ts: to.threadId } : {}),
+        // Slack quotes by threading: a reply to a message opens (or joins) its thread.
+        ...(to.threadId || to.replyTo ? { thread_ts: to.threadId ?? to.replyTo } : {}),
       }),
       signal,
     );
     return { messageId: sent.ts ?? "" };
+  }
+
+  downloadMedia(media: InboundMediaRef, maxBytes: number, signal: AbortSignal): Promise<Uint8Array> {
+    return downloadSlackFile(this.#init.credentials.botToken, media, maxBytes, signal);
+  }
+
+  /** `reactions.add` / `reactions.remove`, by the emoji's Slack name (needs `reactions:write`). */
+  async react(
+    to: OutboundTarget,
+    messageId: string,
+    emoji: string,
+    remove: boolean,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const name = slackEmojiName(emoji);
+    if (!name)
+      throw new Error(`no Slack emoji name is known for ${emoji}; set ackReaction to a name like "eyes"`);
+    const args = { channel: to.chatId, timestamp: messageId, name };
+    await untilAborted(
+      remove ? this.#init.web.reactions.remove(args) : this.#init.web.reactions.add(args),
+      signal,
+    );
   }
 
   /** `assistant.threads.setStatus`: only in a thread, and only with the `assistant:write` scope. */
@@ -179,6 +237,37 @@ class SlackAdapter implements ChannelAdapter {
       }),
       signal,
     );
+  }
+
+  /** HTTP mode: Slack's requests arrive through `httpEndpoint` until stopped. */
+  async #receiveOverHttp(ctx: AdapterContext, bot: SlackBotIdentity, signal: AbortSignal): Promise<void> {
+    this.#receiver = { ctx, bot };
+    this.#connected();
+    await new Promise<void>((resolve) => {
+      if (signal.aborted) resolve();
+      else signal.addEventListener("abort", () => resolve(), { once: true });
+    });
+    this.#receiver = undefined;
+    this.#status.state = "stopped";
+  }
+
+  /** Records the message of one Events API request; `false` (Slack retries) when it cannot. */
+  async #onHttpEvent(payload: unknown): Promise<boolean> {
+    const receiver = this.#receiver;
+    if (!receiver) return false;
+    const msg = translateEvent(payload, receiver.bot, this.accountId, { allowBots: this.#init.allowBots });
+    if (!msg) return true;
+    try {
+      await receiver.ctx.receive([msg]);
+      return true;
+    } catch (err) {
+      this.#status.lastError = `cannot record an inbound message: ${errorMessage(err)}`;
+      this.#init.log.warn("cannot record an inbound Slack event; Slack will send it again", {
+        accountId: this.accountId,
+        err,
+      });
+      return false;
+    }
   }
 
   /** `auth.test` until it answers; `undefined` when stopped first. Throws ChannelAuthError on a bad token. */
@@ -250,7 +339,8 @@ class SlackAdapter implements ChannelAdapter {
     if (this.#status.state !== "connected") this.#status.lastConnectedAt = Date.now();
     this.#status.state = "connected";
     this.#status.reconnectAttempts = 0;
-    this.#init.log.info("slack socket mode connected", { accountId: this.accountId });
+    const what = this.httpEndpoint ? "slack http mode receiving events" : "slack socket mode connected";
+    this.#init.log.info(what, { accountId: this.accountId });
   }
 
   async #backOff(what: string, err: unknown, signal: AbortSignal): Promise<void> {

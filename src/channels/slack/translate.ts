@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { ChatType, InboundMessage } from "../adapter.ts";
+import { SlackFile, slackMediaRefs } from "./media.ts";
 
 /** Who the bot is, from `auth.test`: its user id is what `<@U…>` mentions name. */
 export interface SlackBotIdentity {
@@ -23,6 +24,7 @@ const SlackMessageEvent = z.object({
   thread_ts: z.string().optional(),
   parent_user_id: z.string().optional(),
   team: z.string().optional(),
+  files: z.array(SlackFile).optional(),
 });
 
 /** The `payload` of an `events_api` envelope (an Events API `event_callback`). */
@@ -96,7 +98,8 @@ export function translateEvent(
   if (ev.bot_id !== undefined && !opts.allowBots) return undefined;
   const senderId = ev.user ?? ev.bot_id;
   const raw = ev.text ?? "";
-  if (senderId === undefined || raw.trim() === "") return undefined;
+  const media = slackMediaRefs(ev.files);
+  if (senderId === undefined || (raw.trim() === "" && media.length === 0)) return undefined;
   const threadId = ev.thread_ts && ev.thread_ts !== ev.ts ? ev.thread_ts : undefined;
   const teamId = envelope.data.team_id ?? ev.team;
   const mention = new RegExp(`<@${bot.userId}(\\|[^>]*)?>`);
@@ -115,5 +118,6 @@ export function translateEvent(
     // A reply in a thread the bot started counts as an implicit mention (reference-agent §4.5).
     repliesToBot: threadId !== undefined && ev.parent_user_id === bot.userId,
     receivedAt: tsToMs(ev.ts),
+    ...(media.length > 0 ? { media } : {}),
   };
 }

@@ -1,6 +1,6 @@
 import { setTimeout as sleepFor } from "node:timers/promises";
 import { Api, GrammyError } from "grammy";
-import type { Update } from "grammy/types";
+import type { ReactionTypeEmoji, Update } from "grammy/types";
 import { errorMessage } from "../../infra/errors.ts";
 import type { Logger } from "../../infra/logger.ts";
 import {
@@ -10,15 +10,24 @@ import {
   type ChannelAdapter,
   ChannelAuthError,
   type ChannelCapabilities,
+  type InboundMediaRef,
   type OutboundPart,
   type OutboundTarget,
   type SentRef,
 } from "../adapter.ts";
 import { backoffDelayMs } from "../backoff.ts";
+import type { ChannelHttpEndpoint } from "../http-endpoint.ts";
 import { markdownToTelegramHtml } from "./format.ts";
+import { downloadTelegramFile, sendTelegramMedia } from "./media.ts";
 import { retryTransformer } from "./retry.ts";
 import { resolveBotToken, type TokenSource } from "./token.ts";
 import { type BotIdentity, translateUpdate } from "./translate.ts";
+import {
+  answerTelegramWebhook,
+  MAX_UPDATE_BODY_BYTES,
+  resolveWebhookSettings,
+  type WebhookSettings,
+} from "./webhook.ts";
 
 const CAPABILITIES: ChannelCapabilities = {
   maxTextChars: 4096,
@@ -27,6 +36,14 @@ const CAPABILITIES: ChannelCapabilities = {
   typingTtlMs: 5000,
   allowFromPrefixes: ["telegram:", "tg:"],
   label: "Telegram",
+  threadSessionSuffix: "topic",
+  // Bot API: photos up to 10 MB, other files up to 50 MB; inbound `mediaMaxMb` 5 (§5.1).
+  media: {
+    maxUploadBytes: 50 * 1024 * 1024,
+    maxPhotoBytes: 10 * 1024 * 1024,
+    defaultInboundMaxMb: 5,
+    voice: true,
+  },
 };
 
 /** Seconds Telegram holds a `getUpdates` open when nothing arrives. */
@@ -60,13 +77,13 @@ export const createAdapter: AdapterFactory = async ({ accountId, config, env, lo
   // grammY keeps the token out of its error messages (sensitiveLogs defaults to false).
   const api = new Api(token, apiRoot ? { apiRoot } : {});
   api.config.use(retryTransformer({ maxAttempts: 4, maxRetryAfterMs: 60_000, sleep }));
-  if (typeof config["webhookUrl"] === "string")
-    log.warn(
-      "telegram webhook mode is not supported yet; using long polling (getUpdates fails while a webhook is set)",
-      {
-        accountId,
-      },
-    );
+  const webhook = resolveWebhookSettings(config, accountId, env);
+  // OpenClaw opens a listener of its own (`webhookHost:webhookPort`); here the gateway port serves it.
+  if (webhook && (config["webhookHost"] !== undefined || config["webhookPort"] !== undefined))
+    log.warn("telegram webhook is served on the gateway port; webhookHost and webhookPort are not used", {
+      accountId,
+      path: webhook.path,
+    });
   const timeoutSeconds = config["timeoutSeconds"];
   return new TelegramAdapter({
     api,
@@ -76,6 +93,8 @@ export const createAdapter: AdapterFactory = async ({ accountId, config, env, lo
     callTimeoutMs: typeof timeoutSeconds === "number" ? timeoutSeconds * 1000 : DEFAULT_CALL_TIMEOUT_MS,
     linkPreview: config["linkPreview"] !== false,
     commands: commandMenu(config),
+    webhook,
+    apiRoot,
   });
 };
 
@@ -99,9 +118,13 @@ interface TelegramAdapterInit {
   callTimeoutMs: number;
   linkPreview: boolean;
   commands: { command: string; description: string }[] | undefined;
+  /** Webhook mode when set (reference-agent §5.2), long polling otherwise. */
+  webhook: WebhookSettings | undefined;
+  /** Bot API root when not Telegram's own (self-hosted server, tests); file downloads use it too. */
+  apiRoot: string | undefined;
 }
 
-/** Telegram over the Bot API with long polling (reference-agent §5.2). */
+/** Telegram over the Bot API with long polling, or a webhook on the gateway port (reference-agent §5.2). */
 class TelegramAdapter implements ChannelAdapter {
   readonly channel = "telegram" as const;
   readonly accountId: string;
@@ -109,6 +132,9 @@ class TelegramAdapter implements ChannelAdapter {
   readonly tokenSource: TokenSource;
   readonly #init: TelegramAdapterInit;
   readonly #status: AdapterStatus;
+  readonly httpEndpoint: ChannelHttpEndpoint | undefined;
+  /** Where webhook updates go while `run` receives; unset before and after. */
+  #receiver: { ctx: AdapterContext; bot: BotIdentity } | undefined;
 
   constructor(init: TelegramAdapterInit) {
     this.#init = init;
@@ -117,8 +143,18 @@ class TelegramAdapter implements ChannelAdapter {
     this.#status = {
       state: "starting",
       reconnectAttempts: 0,
-      mode: "polling",
+      mode: init.webhook ? "webhook" : "polling",
       tokenSource: init.tokenSource,
+    };
+    const webhook = init.webhook;
+    this.httpEndpoint = webhook && {
+      path: webhook.path,
+      maxBodyBytes: MAX_UPDATE_BODY_BYTES,
+      handle: (req) =>
+        answerTelegramWebhook(req, {
+          secret: webhook.secret,
+          onUpdate: (update) => this.#onWebhookUpdate(update),
+        }),
     };
   }
 
@@ -130,6 +166,11 @@ class TelegramAdapter implements ChannelAdapter {
     const bot = await this.#connect(signal);
     if (!bot) return;
     void this.#registerCommands(signal);
+    if (this.#init.webhook) return this.#runWebhook(this.#init.webhook, ctx, bot, signal);
+    // A webhook left from webhook mode makes every getUpdates fail with 409 (as grammY's `start`).
+    await this.#init.api.deleteWebhook({}, this.#callSignal(signal)).catch((err: unknown) => {
+      if (!signal.aborted) this.#init.log.warn("deleteWebhook failed", { accountId: this.accountId, err });
+    });
     let offset: number | undefined;
     while (!signal.aborted) {
       let updates: Update[];
@@ -170,9 +211,17 @@ class TelegramAdapter implements ChannelAdapter {
    * formatting problem never loses the answer (reference-agent §5.2).
    */
   async send(to: OutboundTarget, part: OutboundPart, signal: AbortSignal): Promise<SentRef> {
+    if (part.type === "media") {
+      const sent = await sendTelegramMedia(this.#init.api, to, part, threadOf(to), this.#callSignal(signal));
+      return { messageId: String(sent.message_id) };
+    }
     const options = {
       ...threadOf(to),
       ...(this.#init.linkPreview ? {} : { link_preview_options: { is_disabled: true } }),
+      // A quoted message that is gone must not lose the answer: sent without the quote then.
+      ...(to.replyTo
+        ? { reply_parameters: { message_id: Number(to.replyTo), allow_sending_without_reply: true } }
+        : {}),
     };
     try {
       const sent = await this.#init.api.sendMessage(
@@ -194,10 +243,93 @@ class TelegramAdapter implements ChannelAdapter {
     }
   }
 
+  downloadMedia(media: InboundMediaRef, maxBytes: number, signal: AbortSignal): Promise<Uint8Array> {
+    return downloadTelegramFile(this.#init.api, this.#init.apiRoot, media, maxBytes, signal);
+  }
+
+  /** `setMessageReaction`; Telegram takes only its own set of reaction emoji (👀 among them). */
+  async react(
+    to: OutboundTarget,
+    messageId: string,
+    emoji: string,
+    remove: boolean,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const reaction = remove ? [] : [{ type: "emoji", emoji } as ReactionTypeEmoji];
+    await this.#init.api.setMessageReaction(
+      to.chatId,
+      Number(messageId),
+      reaction,
+      {},
+      this.#callSignal(signal),
+    );
+  }
+
   async sendTyping(to: OutboundTarget, signal: AbortSignal): Promise<void> {
     // The General topic (id 1) takes no thread id in sends, but typing does (reference-agent §5.2).
     const thread = to.threadId ? { message_thread_id: Number(to.threadId) } : {};
     await this.#init.api.sendChatAction(to.chatId, "typing", thread, this.#callSignal(signal));
+  }
+
+  /**
+   * Registers the webhook (retrying with backoff), then receives through `httpEndpoint` until
+   * stopped. The webhook stays registered when the gateway stops: Telegram keeps the updates
+   * until it is back, and long polling deletes it when the account returns to polling.
+   */
+  async #runWebhook(
+    webhook: WebhookSettings,
+    ctx: AdapterContext,
+    bot: BotIdentity,
+    signal: AbortSignal,
+  ): Promise<void> {
+    this.#receiver = { ctx, bot };
+    try {
+      while (!signal.aborted) {
+        try {
+          await this.#init.api.setWebhook(
+            webhook.url,
+            { secret_token: webhook.secret, allowed_updates: [...ALLOWED_UPDATES] },
+            this.#callSignal(signal),
+          );
+          this.#connected();
+          this.#init.log.info("telegram webhook registered", {
+            accountId: this.accountId,
+            path: webhook.path,
+          });
+          break;
+        } catch (err) {
+          if (signal.aborted) break;
+          if (isUnauthorized(err)) throw this.#authFailed(err);
+          await this.#backOff("setWebhook failed", err, signal);
+        }
+      }
+      if (!signal.aborted)
+        await new Promise<void>((resolve) =>
+          signal.addEventListener("abort", () => resolve(), { once: true }),
+        );
+    } finally {
+      this.#receiver = undefined;
+      if (this.#status.state !== "error") this.#status.state = "stopped";
+    }
+  }
+
+  /** Records one webhook update; `false` (the route answers 503, Telegram retries) when it cannot. */
+  async #onWebhookUpdate(update: Update): Promise<boolean> {
+    const receiver = this.#receiver;
+    if (!receiver) return false;
+    const messages = [update].flatMap((u) => translateUpdate(u, receiver.bot, this.accountId) ?? []);
+    try {
+      await receiver.ctx.receive(messages);
+      return true;
+    } catch (err) {
+      this.#status.lastError = `cannot record an inbound message: ${errorMessage(err)}`;
+      this.#init.log.warn("cannot record a webhook update; Telegram will send it again", {
+        accountId: this.accountId,
+        updateId: update.update_id,
+        err,
+      });
+      return false;
+    }
   }
 
   /** `getMe` until it answers; `undefined` when stopped first. Throws ChannelAuthError on 401. */

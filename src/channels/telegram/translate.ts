@@ -1,5 +1,6 @@
 import type { Message, Update } from "grammy/types";
 import type { ChatType, InboundMessage } from "../adapter.ts";
+import { telegramMediaRefs } from "./media.ts";
 
 export interface BotIdentity {
   id: number;
@@ -42,7 +43,8 @@ export function translateUpdate(
 ): InboundMessage | undefined {
   const msg = update.message;
   if (!msg?.from || msg.from.id === bot.id) return undefined;
-  const text = msg.text ?? msg.caption;
+  const media = telegramMediaRefs(msg);
+  const text = msg.text ?? msg.caption ?? (media.length > 0 ? "" : undefined);
   if (text === undefined) return undefined;
   const threadId = msg.is_topic_message && msg.message_thread_id ? String(msg.message_thread_id) : undefined;
   return {
@@ -63,5 +65,6 @@ export function translateUpdate(
     mentionsBot: mentionsBot(msg, text, bot),
     repliesToBot: msg.reply_to_message?.from?.id === bot.id,
     receivedAt: msg.date * 1000,
+    ...(media.length > 0 ? { media } : {}),
   };
 }

@@ -50,6 +50,7 @@ export const agent = defineMethod({
       text: p.message,
       channel: p.channel ?? "cli",
       idempotencyKey: p.idempotencyKey,
+      ...(p.thinking ? { thinking: p.thinking } : {}),
     });
     ctx.ack({ runId: started.runId, status: "accepted", acceptedAt: Date.now() });
     const result = await started.done;

@@ -3,6 +3,14 @@ import { z } from "zod";
 import { defaultAgentId } from "../../agents/agent-config.ts";
 import { shapeReply } from "../../agents/reply-directives.ts";
 import { assistantText } from "../../agents/run-loop.ts";
+import {
+  AttachmentError,
+  type ChatAttachment,
+  ChatAttachmentSchema,
+  prepareChatAttachments,
+} from "../../channels/media/chat-attachments.ts";
+import type { InboundMedia } from "../../channels/media/inbound-media.ts";
+import { BYTES_PER_MB, DEFAULT_MEDIA_MAX_MB } from "../../channels/media/limits.ts";
 import { GatewayError } from "../../infra/errors.ts";
 import { branchMessages } from "../../sessions/history.ts";
 import { agentIdOfSessionKey, canonicalSessionKey } from "../../sessions/session-key.ts";
@@ -19,6 +27,12 @@ export function resolveKey(ctx: MethodContext, key: string): { sessionKey: strin
   return { sessionKey, agentId: agentIdOfSessionKey(sessionKey, def) };
 }
 
+/**
+ * `chat.send` acks with a `runId` at once; the run's `chat` events follow. WebChat is a channel
+ * like any other here: a message for a busy session follows the session's queue mode (reference-
+ * agent §3.7), and one another run answers (merged into a collect turn, steered into the active
+ * run) or the queue drops ends with a terminal `chat` event of its own that has nothing to show.
+ */
 export const chatSend = defineMethod({
   name: "chat.send",
   scope: "operator.write",
@@ -27,23 +41,45 @@ export const chatSend = defineMethod({
     message: z.string(),
     thinking: z.string().optional(),
     deliver: z.boolean().optional(),
-    attachments: z.array(z.unknown()).optional(),
+    attachments: z.array(ChatAttachmentSchema).max(16).optional(),
     timeoutMs: z.number().int().positive().optional(),
     idempotencyKey: z.string().min(1),
   }),
   async handle(p, ctx) {
-    if (p.message.trim() === "") throw new GatewayError("INVALID_REQUEST", "message is empty");
+    const attachments = p.attachments ?? [];
+    if (p.message.trim() === "" && attachments.length === 0)
+      throw new GatewayError("INVALID_REQUEST", "message is empty");
     const { sessionKey, agentId } = resolveKey(ctx, p.sessionKey);
+    const media = attachments.length > 0 ? await chatMedia(ctx, attachments) : undefined;
     const started = ctx.services.runs.start({
       sessionKey,
       agentId,
-      text: p.message,
+      text: media ? [p.message, ...media.notes].filter((t) => t.trim() !== "").join("\n") : p.message,
+      ...(media?.images.length ? { images: media.images } : {}),
       channel: "webchat",
       idempotencyKey: p.idempotencyKey,
+      queueModes: true,
+      ...(p.thinking ? { thinking: p.thinking } : {}),
     });
     return { runId: started.runId, status: started.duplicate ? "in_flight" : "started" };
   },
 });
+
+/** Attachments saved and decoded like channel media; a bad one fails the request (MED-5). */
+async function chatMedia(ctx: MethodContext, attachments: ChatAttachment[]): Promise<InboundMedia> {
+  const defaults = ctx.services.config.current.config.agents?.defaults;
+  const maxMb = defaults?.mediaMaxMb ?? DEFAULT_MEDIA_MAX_MB;
+  try {
+    return await prepareChatAttachments(attachments, {
+      stateDir: ctx.services.paths.stateDir,
+      limit: { maxBytes: Math.floor(maxMb * BYTES_PER_MB), source: "agents.defaults.mediaMaxMb" },
+      maxEdgePx: defaults?.imageMaxDimensionPx ?? 1200,
+    });
+  } catch (err) {
+    if (err instanceof AttachmentError) throw new GatewayError("INVALID_REQUEST", err.message);
+    throw err;
+  }
+}
 
 export const chatAbort = defineMethod({
   name: "chat.abort",

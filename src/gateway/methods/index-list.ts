@@ -26,6 +26,7 @@ import {
   nodePairReject,
   nodeRename,
 } from "./nodes.ts";
+import { createSendMethod } from "./send.ts";
 import {
   sessionsCompact,
   sessionsDelete,
@@ -62,6 +63,7 @@ export function allMethods(): MethodDef[] {
     execApprovalsGet,
     execApprovalsSet,
     channelsStatus,
+    createSendMethod(),
     devicePairList,
     devicePairApprove,
     devicePairReject,

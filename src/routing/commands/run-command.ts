@@ -19,8 +19,15 @@ import {
 import { readTranscript } from "../../sessions/transcript.ts";
 import type { ApprovalBroker } from "../../tools/exec-approvals/approval-broker.ts";
 import { approveCommand } from "./approve-command.ts";
+import type { CommandSender } from "./authorize.ts";
+import { configCommand } from "./config-command.ts";
+import { contextCommand } from "./context-command.ts";
+import { type DebugOverrides, debugCommand } from "./debug-command.ts";
+import { directiveCommand } from "./directive-command.ts";
 import { modelChoices, pickModel } from "./model-choices.ts";
 import type { ParsedCommand } from "./parse.ts";
+import { queueCommand } from "./queue-command.ts";
+import { whoamiCommand } from "./whoami-command.ts";
 
 export interface CommandContext {
   config: OpenClawConfig;
@@ -35,6 +42,14 @@ export interface CommandContext {
   channel: string;
   /** The gateway's pending exec approvals (for `/approve`); absent outside the gateway. */
   execApprovals?: ApprovalBroker;
+  /** The chat sender; absent for protocol clients, which are authorised and the owner. */
+  sender?: CommandSender;
+  /** The config file `/config` edits; absent outside the gateway. */
+  configPath?: string;
+  /** Restarts the gateway in-process (`/restart`); absent outside the gateway. */
+  requestRestart?: (reason: string) => void;
+  /** Runtime-only overrides for `/debug`; absent outside the gateway. */
+  debugOverrides?: DebugOverrides;
 }
 
 /** A command's answer, and optionally text to run as a normal turn afterwards (`/new <text>`). */
@@ -51,7 +66,17 @@ const HELP = [
   "/status: this session's model, tokens and state",
   "/usage: tokens and estimated cost of this session",
   "/compact [instructions]: summarize older turns to free context",
+  "/context [list|detail|json]: what the system prompt holds, with sizes",
+  "/queue [steer|followup|collect|steer-backlog|interrupt] [debounce:2s] [cap:25] [drop:old|new|summarize] (/queue reset): how messages sent during a run are handled",
   "/approve <id> allow-once|allow-always|deny: answer a pending exec approval",
+  "/think <off|minimal|low|medium|high|xhigh> (/t): thinking level for this session",
+  "/verbose <on|full|off> (/v): show tool calls as they start",
+  "/reasoning <on|off|stream> (/reason): show the model's reasoning",
+  "/elevated <on|off|ask|full> (/elev): run exec on the gateway host (when allowed)",
+  "/whoami (/id): your sender id",
+  "/restart: restart the gateway",
+  "/config show|get|set|unset: edit the config (owner, commands.config)",
+  "/debug show|set|unset|reset: runtime-only config overrides (owner, commands.debug)",
   "/help (/commands): this list",
 ].join("\n");
 
@@ -80,7 +105,32 @@ export async function runCommand(cmd: ParsedCommand, ctx: CommandContext): Promi
       return { reply: await compactNow(cmd.args, ctx) };
     case "approve":
       return approveCommand(cmd.args, ctx);
+    case "queue":
+      return queueCommand(cmd.args, ctx);
+    case "think":
+    case "verbose":
+    case "reasoning":
+    case "elevated":
+      return directiveCommand(cmd.directives ?? [{ kind: cmd.name }], ctx);
+    case "whoami":
+      return whoamiCommand(ctx);
+    case "restart":
+      return restartCommand(ctx);
+    case "config":
+      return configCommand(cmd.args, ctx);
+    case "debug":
+      return debugCommand(cmd.args, ctx);
+    case "context":
+      return contextCommand(cmd.args, ctx);
   }
+}
+
+function restartCommand(ctx: CommandContext): CommandOutcome {
+  if (ctx.config.commands?.restart === false)
+    return { reply: "⚠️ /restart is disabled (commands.restart: false)." };
+  if (!ctx.requestRestart) return { reply: "⚠️ /restart is not available here." };
+  ctx.requestRestart("/restart");
+  return { reply: "⚙️ Restarting the gateway…" };
 }
 
 async function entryOf(ctx: CommandContext): Promise<SessionEntry | undefined> {
@@ -105,6 +155,8 @@ async function statusCard(ctx: CommandContext): Promise<string> {
     `Model: ${model.ref}${model.override ? " (session override)" : ""}${entry?.authProfileOverride ? ` · auth profile ${entry.authProfileOverride}` : ""}`,
     `Tokens: in ${entry?.inputTokens ?? 0} · out ${entry?.outputTokens ?? 0} · total ${entry?.totalTokens ?? 0}${entry?.contextTokens ? ` · context window ${entry.contextTokens}` : ""}`,
     `Run: ${ctx.busy ? "busy" : "idle"}${entry?.abortedLastRun ? " · last run was aborted" : ""}`,
+    // Session overrides only; unset levels follow the defaults (reference-agent §1.6).
+    `Levels: think ${entry?.thinkingLevel ?? "default"} · verbose ${entry?.verboseLevel ?? "default"} · reasoning ${entry?.reasoningLevel ?? "off"} · elevated ${entry?.elevatedLevel ?? "default"}`,
   ];
   return lines.join("\n");
 }
