@@ -201,3 +201,4 @@ console.log(
 
 await import("./prompt-size.ts");
 await import("./model-layer.ts");
+await import("./tool-loop.ts");
