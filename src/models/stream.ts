@@ -98,12 +98,11 @@ async function failedStream(
 }
 
 /**
- * An assistant turn that produced nothing but an error, in the shape pi-ai and OpenClaw persist
- * for a failed attempt (`stopReason: "error"`, empty content, zero usage).
+ * An assistant message with no content and zero usage, the start of every answer (`stopReason`
+ * `pending` until the stream says otherwise).
  */
-export function failedAssistantMessage(
+export function emptyAssistantMessage(
   model: Pick<ResolvedModel, "api" | "provider" | "id">,
-  errorMessage: string,
   at: number,
 ): AssistantMessage {
   return {
@@ -120,8 +119,19 @@ export function failedAssistantMessage(
       totalTokens: 0,
       cost: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, total: 0 },
     },
-    stopReason: "error",
-    errorMessage,
+    stopReason: "pending",
     timestamp: at,
   };
+}
+
+/**
+ * An assistant turn that produced nothing but an error, in the shape pi-ai and OpenClaw persist
+ * for a failed attempt (`stopReason: "error"`, empty content, zero usage).
+ */
+export function failedAssistantMessage(
+  model: Pick<ResolvedModel, "api" | "provider" | "id">,
+  errorMessage: string,
+  at: number,
+): AssistantMessage {
+  return { ...emptyAssistantMessage(model, at), stopReason: "error", errorMessage };
 }

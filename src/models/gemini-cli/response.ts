@@ -55,26 +55,6 @@ export const CodeAssistChunk = z.looseObject({
 });
 export type CodeAssistChunk = z.infer<typeof CodeAssistChunk>;
 
-export function emptyAssistantMessage(model: Model<Api>): AssistantMessage {
-  return {
-    role: "assistant",
-    content: [],
-    api: model.api,
-    provider: model.provider,
-    model: model.id,
-    usage: {
-      input: 0,
-      output: 0,
-      cacheRead: 0,
-      cacheWrite: 0,
-      totalTokens: 0,
-      cost: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0, total: 0 },
-    },
-    stopReason: "pending",
-    timestamp: Date.now(),
-  };
-}
-
 export interface ResponseFolder {
   /** Folds one chunk into `output`, emitting the events it implies. */
   apply(chunk: CodeAssistChunk): void;

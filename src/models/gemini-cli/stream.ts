@@ -8,9 +8,10 @@ import type {
 import { createAssistantMessageEventStream } from "@earendil-works/pi-ai/utils/event-stream";
 import { CODE_ASSIST_BASE_URL } from "../builtin-extra-models.ts";
 import { oauthEndpoints } from "../oauth/providers.ts";
+import { emptyAssistantMessage } from "../stream.ts";
 import { CodeAssistHttpError, codeAssistError, streamedError, transportErrorMessage } from "./errors.ts";
 import { buildCodeAssistRequest } from "./request.ts";
-import { CodeAssistChunk, createResponseFolder, emptyAssistantMessage } from "./response.ts";
+import { CodeAssistChunk, createResponseFolder } from "./response.ts";
 import { sseData } from "./sse.ts";
 
 export interface CodeAssistStreamOptions extends SimpleStreamOptions {
@@ -45,7 +46,7 @@ export function streamCodeAssist(
   options: CodeAssistStreamOptions = {},
 ): AssistantMessageEventStream {
   const out = createAssistantMessageEventStream();
-  const output = emptyAssistantMessage(model);
+  const output = emptyAssistantMessage(model, Date.now());
   const idleMs = options.timeoutMs ?? IDLE_TIMEOUT_MS;
   const idle = new AbortController();
   const timer = setTimeout(
