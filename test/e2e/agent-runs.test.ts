@@ -4,15 +4,11 @@ import path from "node:path";
 import { test } from "node:test";
 import { startFakeOpenAI } from "../fakes/openai.ts";
 import { collectEvents } from "../harness/events.ts";
+import { fakeModelConfig } from "../harness/fake-model.ts";
 import { disposeGateway, gatewayWithClient, spawnGateway } from "../harness/gateway.ts";
 
 function config(baseUrl: string) {
-  return {
-    models: {
-      providers: { fake: { baseUrl, api: "openai-completions", apiKey: "sk-test", models: [{ id: "m1" }] } },
-    },
-    agents: { defaults: { model: { primary: "fake/m1" } } },
-  };
+  return fakeModelConfig(baseUrl);
 }
 
 test("agent answers twice on one id (accepted, then final) and agent.wait reports the end", async (t) => {

@@ -5,17 +5,11 @@ import { test } from "node:test";
 import type { GatewayClient } from "../../src/client/gateway-client.ts";
 import { startFakeOpenAI } from "../fakes/openai.ts";
 import { chatTurn, collectEvents } from "../harness/events.ts";
+import { fakeModelConfig } from "../harness/fake-model.ts";
 import { gatewayWithClient, spawnGateway } from "../harness/gateway.ts";
 
 function config(baseUrl: string, extra: Record<string, unknown> = {}) {
-  return {
-    models: {
-      providers: {
-        fake: { baseUrl, api: "openai-completions", apiKey: "sk-test", models: [{ id: "m1" }, { id: "m2" }] },
-      },
-    },
-    agents: { defaults: { model: { primary: "fake/m1" }, ...extra } },
-  };
+  return fakeModelConfig(baseUrl, { models: [{ id: "m1" }, { id: "m2" }], defaults: extra });
 }
 
 async function say(

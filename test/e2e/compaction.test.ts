@@ -6,25 +6,14 @@ import type { GatewayClient } from "../../src/client/gateway-client.ts";
 import type { RecordedRequest } from "../fakes/http-server.ts";
 import { startFakeOpenAI } from "../fakes/openai.ts";
 import { chatTurn, collectEvents } from "../harness/events.ts";
+import { fakeModelConfig } from "../harness/fake-model.ts";
 import { gatewayWithClient, spawnGateway } from "../harness/gateway.ts";
 
 const isSummaryRequest = (req: RecordedRequest): boolean =>
   JSON.stringify(req.body).includes("You summarize a conversation");
 
 function config(baseUrl: string, contextWindow = 128_000, extra: Record<string, unknown> = {}) {
-  return {
-    models: {
-      providers: {
-        fake: {
-          baseUrl,
-          api: "openai-completions",
-          apiKey: "sk-test",
-          models: [{ id: "m1", contextWindow }],
-        },
-      },
-    },
-    agents: { defaults: { model: { primary: "fake/m1" }, ...extra } },
-  };
+  return fakeModelConfig(baseUrl, { models: [{ id: "m1", contextWindow }], defaults: extra });
 }
 
 async function say(client: GatewayClient, text: string): Promise<string> {

@@ -5,16 +5,11 @@ import { test } from "node:test";
 import { SYNTHETIC_TOOL_RESULT_TEXT } from "../../src/sessions/history.ts";
 import { startFakeOpenAI } from "../fakes/openai.ts";
 import { chatTurn } from "../harness/events.ts";
+import { fakeModelConfig } from "../harness/fake-model.ts";
 import { gatewayWithClient, spawnGateway } from "../harness/gateway.ts";
 
 function config(baseUrl: string) {
-  return {
-    models: {
-      providers: { fake: { baseUrl, api: "openai-completions", apiKey: "sk-test", models: [{ id: "m1" }] } },
-    },
-    agents: { defaults: { model: { primary: "fake/m1" } } },
-    tools: { exec: { security: "full", ask: "off" } },
-  };
+  return { ...fakeModelConfig(baseUrl), tools: { exec: { security: "full", ask: "off" } } };
 }
 
 /** Resolves once `file` holds a complete line (written by the command the model started). */

@@ -6,16 +6,11 @@ import { test } from "node:test";
 import type { RecordedRequest } from "../fakes/http-server.ts";
 import { startFakeOpenAI } from "../fakes/openai.ts";
 import { chatTurn, collectEvents } from "../harness/events.ts";
+import { fakeModelConfig } from "../harness/fake-model.ts";
 import { createTestHome, fileExists, gatewayWithClient } from "../harness/gateway.ts";
 
 function config(baseUrl: string, exec: Record<string, unknown> = {}) {
-  return {
-    models: {
-      providers: { fake: { baseUrl, api: "openai-completions", apiKey: "sk-test", models: [{ id: "m1" }] } },
-    },
-    agents: { defaults: { model: { primary: "fake/m1" } } },
-    tools: { exec },
-  };
+  return { ...fakeModelConfig(baseUrl), tools: { exec } };
 }
 
 /** Tool results the model was sent in one request, in order. */

@@ -5,25 +5,14 @@ import { test } from "node:test";
 import type { RecordedRequest } from "../fakes/http-server.ts";
 import { startFakeOpenAI } from "../fakes/openai.ts";
 import { chatTurn } from "../harness/events.ts";
+import { fakeModelConfig } from "../harness/fake-model.ts";
 import { gatewayWithClient, runCli } from "../harness/gateway.ts";
 
 const isSummaryRequest = (req: RecordedRequest): boolean =>
   JSON.stringify(req.body).includes("You summarize a conversation");
 
 function config(baseUrl: string) {
-  return {
-    models: {
-      providers: {
-        fake: {
-          baseUrl,
-          api: "openai-completions",
-          apiKey: "sk-test",
-          models: [{ id: "m1" }, { id: "m2" }],
-        },
-      },
-    },
-    agents: { defaults: { model: { primary: "fake/m1" } } },
-  };
+  return fakeModelConfig(baseUrl, { models: [{ id: "m1" }, { id: "m2" }] });
 }
 
 interface Preview {

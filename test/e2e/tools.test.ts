@@ -4,16 +4,11 @@ import path from "node:path";
 import { test } from "node:test";
 import { startFakeOpenAI } from "../fakes/openai.ts";
 import { collectEvents } from "../harness/events.ts";
+import { fakeModelConfig } from "../harness/fake-model.ts";
 import { fileExists, gatewayWithClient } from "../harness/gateway.ts";
 
 function config(baseUrl: string, extra: Record<string, unknown> = {}) {
-  return {
-    models: {
-      providers: { fake: { baseUrl, api: "openai-completions", apiKey: "sk-test", models: [{ id: "m1" }] } },
-    },
-    agents: { defaults: { model: { primary: "fake/m1" } } },
-    ...extra,
-  };
+  return { ...fakeModelConfig(baseUrl), ...extra };
 }
 
 test("the model writes then reads a workspace file through the tools, as in the 2026.2.26 fixture", async (t) => {
