@@ -2,14 +2,19 @@ import { randomUUID } from "node:crypto";
 import path from "node:path";
 import type { ResolvedModel } from "../models/catalog.ts";
 import type { ResolvedCredential } from "../models/credentials.ts";
-import { readSessionStore, type SessionEntry, updateSessionStore } from "../sessions/store.ts";
+import {
+  readSessionStore,
+  type SessionEntry,
+  transcriptFileName,
+  updateSessionStore,
+} from "../sessions/store.ts";
 import type { SystemPromptReport } from "./prompt-report.ts";
 
 /**
  * A new session entry with the fields a 2026.2.26 `sessions.json` carries for a direct chat, so
  * OpenClaw's own tools read our entries as theirs.
  */
-export function newSessionEntry(dir: string, channel: string, now: number): SessionEntry {
+export function newSessionEntry(dir: string, key: string, channel: string, now: number): SessionEntry {
   const sessionId = randomUUID();
   return {
     sessionId,
@@ -20,7 +25,7 @@ export function newSessionEntry(dir: string, channel: string, now: number): Sess
     deliveryContext: { channel },
     lastChannel: channel,
     origin: { provider: channel, surface: channel, chatType: "direct" },
-    sessionFile: path.join(dir, `${sessionId}.jsonl`),
+    sessionFile: path.join(dir, transcriptFileName(sessionId, key)),
     compactionCount: 0,
   };
 }
@@ -37,7 +42,7 @@ export async function ensureSessionEntry(
   const existing = (await readSessionStore(storeFile))[key];
   if (existing) return existing;
   return updateSessionStore(storeFile, (store) => {
-    store[key] ??= newSessionEntry(dir, channel, now);
+    store[key] ??= newSessionEntry(dir, key, channel, now);
     return store[key];
   });
 }

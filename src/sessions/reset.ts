@@ -6,6 +6,7 @@ import {
   type SessionEntry,
   sessionStorePath,
   sessionsDir,
+  transcriptFileName,
   transcriptPath,
   updateSessionStore,
 } from "./store.ts";
@@ -48,7 +49,7 @@ export async function resetSession(
       ...previous,
       sessionId,
       updatedAt: now.getTime(),
-      sessionFile: path.join(dir, `${sessionId}.jsonl`),
+      sessionFile: path.join(dir, transcriptFileName(sessionId, key)),
       systemSent: false,
       abortedLastRun: false,
     };

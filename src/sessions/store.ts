@@ -115,6 +115,17 @@ function withUnreadable(raw: unknown, store: SessionMap): Record<string, unknown
 }
 
 /**
+ * The transcript file name of a new session: `<sessionId>.jsonl`, or for a thread or forum-topic
+ * session `<sessionId>-topic-<threadId>.jsonl` as OpenClaw names them (reference-gateway §4).
+ */
+export function transcriptFileName(sessionId: string, sessionKey: string): string {
+  const thread = /:(?:topic|thread):([^:]+)$/.exec(sessionKey)?.[1];
+  return thread
+    ? `${sessionId}-topic-${thread.replace(/[^A-Za-z0-9._-]/g, "_")}.jsonl`
+    : `${sessionId}.jsonl`;
+}
+
+/**
  * The transcript file of an entry: its `sessionFile` when that lives in this sessions dir (a state
  * dir moved to another home keeps working), else `<sessionId>.jsonl` next to the index.
  */

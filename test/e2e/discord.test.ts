@@ -142,6 +142,13 @@ test("a guild message needs a mention; answers land in the channel's session, a 
   const threadKeys = after.filter((k) => k.startsWith(`agent:main:discord:channel:${CHANNEL}:`));
   // reference-agent §5.3: Discord threads append `:thread:<threadId>` to the channel's key.
   assert.deepEqual(threadKeys, [`agent:main:discord:channel:${CHANNEL}:thread:${THREAD}`], after.join(", "));
+  // reference-gateway §4: a thread's transcript is `<sessionId>-topic-<threadId>.jsonl`.
+  const store = JSON.parse(
+    await readFile(path.join(gw.home.stateDir, "agents/main/sessions/sessions.json"), "utf8"),
+  ) as Record<string, { sessionId: string; sessionFile: string }>;
+  const threadEntry = store[`agent:main:discord:channel:${CHANNEL}:thread:${THREAD}`]!;
+  assert.equal(path.basename(threadEntry.sessionFile), `${threadEntry.sessionId}-topic-${THREAD}.jsonl`);
+  await readFile(threadEntry.sessionFile, "utf8"); // and the turn was written there
 
   dc.userSendsInGuild({
     guildId: "999",

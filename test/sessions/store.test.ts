@@ -192,3 +192,14 @@ describe("transcriptPath", () => {
     assert.equal(transcriptPath(entry, "/new/sessions"), path.join("/new/sessions", "abc.jsonl"));
   });
 });
+
+test("transcriptFileName: threads and forum topics get OpenClaw's -topic- suffix", async () => {
+  const { transcriptFileName } = await import("../../src/sessions/store.ts");
+  assert.equal(transcriptFileName("abc", "agent:main:main"), "abc.jsonl");
+  assert.equal(transcriptFileName("abc", "agent:main:telegram:group:-100:topic:42"), "abc-topic-42.jsonl");
+  assert.equal(
+    transcriptFileName("abc", "agent:main:slack:channel:c1:thread:1700000000.000100"),
+    "abc-topic-1700000000.000100.jsonl",
+  );
+  assert.equal(transcriptFileName("abc", "agent:main:x:channel:c:thread:a/b"), "abc-topic-a_b.jsonl");
+});

@@ -19,6 +19,7 @@ import {
   type SessionMap,
   sessionStorePath,
   sessionsDir,
+  transcriptFileName,
   transcriptPath,
   updateSessionStore,
 } from "../../sessions/store.ts";
@@ -318,7 +319,7 @@ export const sessionsPatch = defineMethod({
         sessionId: randomUUID(),
         updatedAt: now,
       };
-      entry.sessionFile ??= path.join(dir, `${entry.sessionId}.jsonl`);
+      entry.sessionFile ??= path.join(dir, transcriptFileName(entry.sessionId, sessionKey));
       const error = applyPatch(store, sessionKey, entry, p, model, model?.isDefault === true);
       if (error) return { ok: false as const, error };
       store[sessionKey] = entry;

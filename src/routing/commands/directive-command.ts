@@ -59,7 +59,7 @@ export async function directiveCommand(
     const dir = sessionsDir(ctx.stateDir, ctx.agentId);
     await updateSessionStore(storeFile, (store) => {
       // A directive may be the first thing said in a session: the setting needs an entry to live on.
-      store[ctx.sessionKey] ??= newSessionEntry(dir, ctx.channel, ctx.now().getTime());
+      store[ctx.sessionKey] ??= newSessionEntry(dir, ctx.sessionKey, ctx.channel, ctx.now().getTime());
       const target = store[ctx.sessionKey]!;
       // `off` is stored too: on a reasoning model the fallback would otherwise think at `low`.
       for (const [kind, level] of Object.entries(changes) as [DirectiveKind, string][])

@@ -35,7 +35,7 @@ export async function queueCommand(args: string, ctx: CommandContext): Promise<C
       const dir = sessionsDir(ctx.stateDir, ctx.agentId);
       await updateSessionStore(storeFile, (store) => {
         // `/queue` may be the first thing said in a session: the choice needs an entry to live on.
-        store[ctx.sessionKey] ??= newSessionEntry(dir, ctx.channel, ctx.now().getTime());
+        store[ctx.sessionKey] ??= newSessionEntry(dir, ctx.sessionKey, ctx.channel, ctx.now().getTime());
         const entry = store[ctx.sessionKey]!;
         if (directive.mode) entry.queueMode = directive.mode;
         if (directive.debounceMs !== undefined) entry.queueDebounceMs = directive.debounceMs;

@@ -298,7 +298,7 @@ async function setOverride(ctx: CommandContext, ref: string, profile: string | u
   const dir = sessionsDir(ctx.stateDir, ctx.agentId);
   await updateSessionStore(sessionStorePath(ctx.stateDir, ctx.agentId), (store) => {
     // `/model` may be the first thing said in a session: the choice needs an entry to live on.
-    store[ctx.sessionKey] ??= newSessionEntry(dir, ctx.channel, ctx.now().getTime());
+    store[ctx.sessionKey] ??= newSessionEntry(dir, ctx.sessionKey, ctx.channel, ctx.now().getTime());
     const entry = store[ctx.sessionKey]!;
     entry.providerOverride = parsed.provider;
     entry.modelOverride = parsed.model;
