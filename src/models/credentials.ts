@@ -1,11 +1,23 @@
 import type { OpenClawConfig } from "../config/schema.ts";
 import type { AuthCredential, AuthProfileStore, UsageStats } from "./auth-profiles.ts";
+import {
+  awsRegion,
+  awsSdkAuthIsExplicit,
+  detectAwsCredentials,
+  missingAwsCredentialsMessage,
+  usesAwsSdkAuth,
+} from "./aws-credentials.ts";
 import { envKeyFor } from "./env-keys.ts";
 
 /** The key a request will carry, and where it came from (for `/model status` and logs; never the key itself). */
 export interface ResolvedCredential {
+  /** Empty for source `aws-sdk`: the AWS SDK signs the request with what it finds on the host. */
   apiKey: string;
   source: string;
+  /** For source `aws-sdk`: where the SDK's chain will find credentials (a description, never a secret). */
+  awsChain?: string;
+  /** For source `aws-sdk`: the region to sign for, when the host or config names one. */
+  awsRegion?: string;
   profileId?: string;
   /** The profile's kind; an `oauth` one may need a refresh before use (oauth/refresh.ts). */
   type?: AuthCredential["type"];
@@ -106,11 +118,15 @@ export function profileCandidates(q: Omit<CredentialQuery, "env" | "storePath" |
 
 /**
  * Resolves the key for one request: the session's pinned profile while usable, then the rotation
- * order; with no profile for the provider, its env var, then `models.providers.<id>.apiKey`. When
+ * order; with no profile for the provider, its env var, then `models.providers.<id>.apiKey`, then
+ * (for Bedrock providers) the host's AWS credentials; `auth: "aws-sdk"` goes to those first. When
  * profiles exist but all are cooling down, that is the error (2.26 does not fall back to env then).
  * Throws `MissingCredentialError`.
  */
 export function resolveCredential(q: CredentialQuery): ResolvedCredential {
+  const aws = usesAwsSdkAuth(q.provider, q.config);
+  // `auth: "aws-sdk"` says the host's AWS credentials are the way in, ahead of any stored key.
+  if (aws && awsSdkAuthIsExplicit(q.provider, q.config)) return awsSdkCredential(q);
   const candidates = profileCandidates(q);
   const usable = candidates.filter((id) => unusableUntil(q.store.usageStats?.[id], q.now) === 0);
   const pinned = q.preferredProfile && usable.includes(q.preferredProfile) ? q.preferredProfile : usable[0];
@@ -137,7 +153,20 @@ export function resolveCredential(q: CredentialQuery): ResolvedCredential {
   if (fromEnv) return { apiKey: fromEnv.key, source: fromEnv.source };
   const fromConfig = configApiKey(q.config.models?.providers?.[q.provider]?.apiKey, q.env);
   if (fromConfig) return { apiKey: fromConfig, source: "config" };
+  if (aws) return awsSdkCredential(q);
   throw new MissingCredentialError(missingKeyMessage(q.provider, q.storePath, q.agentDir));
+}
+
+/**
+ * A credential the AWS SDK resolves by itself (reference-agent §6.3, `auth: "aws-sdk"`): we only
+ * check that the host has something for its default chain to find, so a turn without any fails
+ * with what to set instead of an SDK timeout. Throws `MissingCredentialError`.
+ */
+function awsSdkCredential(q: CredentialQuery): ResolvedCredential {
+  const found = detectAwsCredentials({ env: q.env });
+  if (!found) throw new MissingCredentialError(missingAwsCredentialsMessage(q.provider));
+  const region = awsRegion(q.env, q.config);
+  return { apiKey: "", source: "aws-sdk", awsChain: found.detail, ...(region ? { awsRegion: region } : {}) };
 }
 
 /**

@@ -86,6 +86,7 @@ export function createFailoverStream(
           ...(sessionId ? { sessionId } : {}),
           ...(reasoning ? { reasoning } : {}),
           ...(attempt.credential.projectId ? { projectId: attempt.credential.projectId } : {}),
+          ...(attempt.credential.awsRegion ? { awsRegion: attempt.credential.awsRegion } : {}),
         });
         const it = stream[Symbol.asyncIterator]();
         const head = await it.next();

@@ -34,7 +34,7 @@ export function classifyFailure(errorMessage: string | undefined): FailureReason
     return "billing";
   if (
     status === 429 ||
-    /rate[_ ]?limit|RESOURCE_EXHAUSTED|too many requests|overloaded/i.test(text) ||
+    /rate[_ ]?limit|RESOURCE_EXHAUSTED|too many requests|overloaded|throttl/i.test(text) ||
     status === 529
   )
     return "rate_limit";
@@ -43,16 +43,27 @@ export function classifyFailure(errorMessage: string | undefined): FailureReason
     status === 403 ||
     /invalid[_ ]api[_ ]key|incorrect api key|authentication_error|unauthori[sz]ed|UNAUTHENTICATED|PERMISSION_DENIED/i.test(
       text,
+    ) ||
+    // AWS names the exception instead of the status (Bedrock: 403 for all of these).
+    /AccessDenied|UnrecognizedClient|InvalidSignature|IncompleteSignature|ExpiredToken|MissingAuthenticationToken|security token included in the request is (invalid|expired)/.test(
+      text,
     )
   )
     return "auth";
-  if (status === 404 || /model[_ ]not[_ ]found|does not exist|not_found_error/i.test(text))
+  if (
+    status === 404 ||
+    /model[_ ]not[_ ]found|does not exist|not_found_error|ResourceNotFound|model identifier is invalid/i.test(
+      text,
+    )
+  )
     return "model_not_found";
   if (
     status === 400 ||
     status === 413 ||
     status === 422 ||
-    /invalid_request|prompt is too long|context length|too many tokens/i.test(text)
+    /invalid_request|prompt is too long|context length|too many tokens|^Validation error|ValidationException/i.test(
+      text,
+    )
   )
     return "format";
   if (
@@ -60,6 +71,9 @@ export function classifyFailure(errorMessage: string | undefined): FailureReason
       text,
     )
   )
+    return "timeout";
+  // Bedrock's 5xx exceptions as pi-ai words them (its messages carry no status).
+  if (/^(Internal server error|Service unavailable|Model stream error|ModelNotReady)/.test(text))
     return "timeout";
   if (status !== undefined && status >= 500) return "timeout"; // transient server trouble: worth the next candidate
   return "unknown";

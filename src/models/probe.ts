@@ -149,6 +149,7 @@ async function probeOne(
       signal,
       maxTokens: opts.maxTokens,
       ...(credential.projectId ? { projectId: credential.projectId } : {}),
+      ...(credential.awsRegion ? { awsRegion: credential.awsRegion } : {}),
     },
   );
   for await (const ev of stream) {

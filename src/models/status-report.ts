@@ -1,5 +1,6 @@
 import type { OpenClawConfig } from "../config/schema.ts";
 import type { AuthCredential, AuthProfileStore, UsageStats } from "./auth-profiles.ts";
+import { BEDROCK_PROVIDER, detectAwsCredentials, usesAwsSdkAuth } from "./aws-credentials.ts";
 import { configApiKey, MissingCredentialError, profileCandidates, resolveCredential } from "./credentials.ts";
 import { envKeyFor, PROVIDER_ENV_KEYS } from "./env-keys.ts";
 import { DEFAULT_MODEL_REF, formatModelRef, parseModelRef, resolveModelRef } from "./model-ref.ts";
@@ -83,7 +84,10 @@ export interface ProviderAuthStatus {
   provider: string;
   /** Used by the default model, a fallback or the image model. */
   inUse: boolean;
-  /** The credential the next request would carry (`profile:<id>`, `env:NAME`, `config`); null when none. */
+  /**
+   * The credential the next request would carry (`profile:<id>`, `env:NAME`, `config`, or `aws-sdk`
+   * with the hint naming what the AWS SDK will use); null when none.
+   */
   effective: { source: string; profileId?: string; hint: string; expiresAt?: string } | null;
   /** Why there is no effective credential. */
   error?: string;
@@ -215,13 +219,18 @@ function providerStatus(provider: string, inUse: boolean, input: StatusInput): P
     effective = {
       source: cred.source,
       ...(cred.profileId ? { profileId: cred.profileId } : {}),
-      hint: secretHint(cred.apiKey),
+      // An aws-sdk credential holds no secret of ours: the hint says where the SDK will look.
+      hint: cred.awsChain ?? secretHint(cred.apiKey),
       ...(expires !== undefined ? { expiresAt: new Date(expires).toISOString() } : {}),
     };
   } catch (err) {
     if (!(err instanceof MissingCredentialError)) throw err;
-    // The full missing-key text names paths and fixes; the report keeps its first sentence.
-    error = order.length > 0 ? err.message : `No API key found for provider "${provider}".`;
+    // The full missing-key text names paths and fixes; the report keeps its first sentence. An
+    // AWS provider's text is kept whole: it is what to set, and names no path.
+    error =
+      order.length > 0 || usesAwsSdkAuth(provider, config)
+        ? err.message
+        : `No API key found for provider "${provider}".`;
   }
   return {
     provider,
@@ -289,6 +298,8 @@ export function buildStatusReport(input: StatusInput): ModelsStatusReport {
     if (p) listed.add(p);
   }
   for (const p of Object.keys(PROVIDER_ENV_KEYS)) if (envKeyFor(p, env)) listed.add(p);
+  // AWS credentials in the environment make the built-in Bedrock provider usable, as a key would.
+  if (detectAwsCredentials({ env, fileExists: () => false })) listed.add(BEDROCK_PROVIDER);
   const providers = [...listed].sort().map((p) => providerStatus(p, inUse.has(p), input));
   const missing = providers.filter((p) => p.inUse && !p.effective).map((p) => p.provider);
   const defaultProvider = parseModelRef(resolvedDefault)?.provider;

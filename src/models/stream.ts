@@ -38,6 +38,7 @@ export async function warmApi(api: string): Promise<void> {
 export type ReasoningEffort = "minimal" | "low" | "medium" | "high" | "xhigh";
 
 export interface ModelRequestOptions {
+  /** Empty when the SDK authenticates by itself (an `aws-sdk` credential): then nothing is sent as a key. */
   apiKey: string;
   signal: AbortSignal;
   sessionId?: string;
@@ -47,6 +48,8 @@ export interface ModelRequestOptions {
   reasoning?: ReasoningEffort;
   /** The oauth profile's Code Assist project; only the `google-gemini-cli` API reads it. */
   projectId?: string;
+  /** The region an `aws-sdk` credential signs for; only the `bedrock-converse-stream` API reads it. */
+  awsRegion?: string;
 }
 
 /**
@@ -68,13 +71,17 @@ export async function streamModel(
       import("@earendil-works/pi-ai/utils/transcript"),
     ]);
     const options: SimpleStreamOptions & { projectId?: string } = {
-      apiKey: opts.apiKey,
+      // pi-ai's Bedrock client sends any apiKey as a bearer token instead of signing with SigV4.
+      ...(opts.apiKey ? { apiKey: opts.apiKey } : {}),
       signal: opts.signal,
       ...(opts.sessionId ? { sessionId: opts.sessionId } : {}),
       ...(opts.maxTokens ? { maxTokens: opts.maxTokens } : {}),
       ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}),
       ...(opts.reasoning ? { reasoning: opts.reasoning } : {}),
       ...(opts.projectId ? { projectId: opts.projectId } : {}),
+      // pi-ai's Bedrock client reads the region from this env before process.env (its `region`
+      // option does not survive streamSimple); the endpoint comes from the model's baseUrl.
+      ...(opts.awsRegion ? { env: { AWS_REGION: opts.awsRegion } } : {}),
     };
     return impl.streamSimple(model, normalizeContext(context), options);
   } catch (err) {
