@@ -23,6 +23,8 @@ const PROVIDER_ALIASES: Readonly<Record<string, string>> = {
   "opencode-zen": "opencode",
   qwen: "qwen-portal",
   "kimi-code": "kimi-coding",
+  bedrock: "amazon-bedrock",
+  "aws-bedrock": "amazon-bedrock",
   gemini: "google",
 };
 

@@ -23,6 +23,8 @@ const CLEARED_ON_RESET = [
   "authProfileOverride",
   "authProfileOverrideSource",
   "authProfileOverrideCompactionCount",
+  // 2.26 clears the thinking level with the session (reference-agent §1.6); other levels stay.
+  "thinkingLevel",
 ];
 
 /** `.reset.<ts>` suffix of an archived transcript (reference-gateway §4). */

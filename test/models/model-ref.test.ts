@@ -25,6 +25,10 @@ describe("parseModelRef", () => {
     });
     assert.deepEqual(parseModelRef("z.ai/glm-4.7"), { provider: "zai", model: "glm-4.7" });
     assert.deepEqual(parseModelRef("Z-AI/glm-4.7"), { provider: "zai", model: "glm-4.7" });
+    assert.deepEqual(parseModelRef("bedrock/anthropic.claude-v2"), {
+      provider: "amazon-bedrock",
+      model: "anthropic.claude-v2",
+    });
     assert.deepEqual(parseModelRef("lmstudio/MiniMax-M2.1"), { provider: "lmstudio", model: "MiniMax-M2.1" });
   });
 

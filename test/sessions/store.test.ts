@@ -203,3 +203,24 @@ test("transcriptFileName: threads and forum topics get OpenClaw's -topic- suffix
   );
   assert.equal(transcriptFileName("abc", "agent:main:x:channel:c:thread:a/b"), "abc-topic-a_b.jsonl");
 });
+
+test("a reset keeps the levels the user chose but clears the thinking level, as 2.26 does", async (t) => {
+  const { mkdtemp, rm } = await import("node:fs/promises");
+  const os = await import("node:os");
+  const pathMod = await import("node:path");
+  const { resetSession } = await import("../../src/sessions/reset.ts");
+  const { readSessionStore, sessionStorePath, updateSessionStore } = await import(
+    "../../src/sessions/store.ts"
+  );
+  const stateDir = await mkdtemp(pathMod.join(os.tmpdir(), "openclaw-reset-"));
+  t.after(() => rm(stateDir, { recursive: true, force: true }));
+  const file = sessionStorePath(stateDir, "main");
+  await updateSessionStore(file, (store) => {
+    store["agent:main:main"] = { sessionId: "old", updatedAt: 1, thinkingLevel: "high", verboseLevel: "on" };
+  });
+  await resetSession(stateDir, "main", "agent:main:main", new Date(2));
+  const entry = (await readSessionStore(file))["agent:main:main"]!;
+  assert.notEqual(entry.sessionId, "old");
+  assert.equal(entry.thinkingLevel, undefined);
+  assert.equal(entry.verboseLevel, "on");
+});
