@@ -160,6 +160,10 @@ test("`openclaw agent --agent work` runs in work's session and workspace, throug
   assert.match(requestText(first), /WORKSPACE-MARKER-WORK/);
   assert.ok("agent:work:main" in (await readStore(home, "work")));
 
+  const typoGw = await gw.cli(["agent", "--agent", "wrok", "--message", "hi"]);
+  assert.notEqual(typoGw.code, 0, "an unknown agent id never creates that agent's sessions");
+  assert.match(typoGw.stderr, /Unknown agent "wrok"\. Agents: main, work/);
+
   await gw.stop();
   const local = await runCli(["agent", "--local", "--agent", "work", "--message", "again"], home.env);
   assert.equal(local.code, 0, local.stderr);

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { defaultAgentId } from "../../agents/agent-config.ts";
+import { defaultAgentId, listAgentIds } from "../../agents/agent-config.ts";
 import { GatewayError } from "../../infra/errors.ts";
 import { mainSessionKey, normalizeAgentId } from "../../sessions/session-key.ts";
 import { readSessionStore, sessionStorePath } from "../../sessions/store.ts";
@@ -38,6 +38,12 @@ export const agent = defineMethod({
       target = resolveKey(ctx, p.sessionKey);
     } else {
       const agentId = normalizeAgentId(p.agentId ?? defaultAgentId(config));
+      // An unknown id would silently create that agent's sessions and workspace.
+      if (p.agentId !== undefined && !listAgentIds(config).includes(agentId))
+        throw new GatewayError(
+          "INVALID_REQUEST",
+          `Unknown agent "${p.agentId}". Agents: ${listAgentIds(config).join(", ")}`,
+        );
       target = { agentId, sessionKey: mainSessionKey(agentId) };
       if (p.sessionId) {
         const store = await readSessionStore(sessionStorePath(ctx.services.paths.stateDir, agentId));
