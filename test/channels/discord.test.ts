@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { GatewayMessageCreateDispatchData } from "discord.js";
+import type { GatewayMessageCreateDispatchData } from "discord-api-types/v10";
 import type { AdapterContext, ChannelAdapter, InboundMessage } from "../../src/channels/adapter.ts";
 import { createAdapter } from "../../src/channels/discord/adapter.ts";
 import { discordGroupEntries } from "../../src/channels/discord/group-entries.ts";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { GatewayMessageCreateDispatchData } from "discord.js";
+import type { GatewayMessageCreateDispatchData } from "discord-api-types/v10";
 import type { Update } from "grammy/types";
 import { translateMessage } from "../../src/channels/discord/translate.ts";
 import { translateEvent } from "../../src/channels/slack/translate.ts";

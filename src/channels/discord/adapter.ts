@@ -1,19 +1,14 @@
 import { setTimeout as sleepFor } from "node:timers/promises";
+import type { REST } from "@discordjs/rest";
+import { CloseCodes, type SessionInfo, WebSocketManager, WebSocketShardEvents } from "@discordjs/ws";
 import {
   type APIChannel,
   type APIUser,
-  Client,
-  type CloseEvent,
-  DiscordAPIError,
-  DiscordjsError,
-  Events,
-  type GatewayDispatchPayload,
+  GatewayCloseCodes,
   GatewayIntentBits,
   type GatewayMessageCreateDispatchData,
-  Options,
-  type REST,
   Routes,
-} from "discord.js";
+} from "discord-api-types/v10";
 import { errorMessage } from "../../infra/errors.ts";
 import type { Logger } from "../../infra/logger.ts";
 import {
@@ -30,9 +25,10 @@ import {
   type SentRef,
 } from "../adapter.ts";
 import { backoffDelayMs } from "../backoff.ts";
+import { ChannelDirectory, channelInfoOf } from "./channel-directory.ts";
 import { discordGroupEntries } from "./group-entries.ts";
 import { discordUpload, downloadDiscordAttachment } from "./media.ts";
-import { createDiscordRest, type DiscordRestInput, discordRestOptions } from "./rest.ts";
+import { createDiscordRest, type DiscordRestInput, isUnauthorized } from "./rest.ts";
 import { resolveApiEndpoint, resolveDiscordToken, type TokenSource } from "./token.ts";
 import { type BotIdentity, type ChannelInfo, translateMessage } from "./translate.ts";
 
@@ -61,12 +57,20 @@ const DEFAULT_CALL_TIMEOUT_MS = 15_000;
 const DEFAULT_ATTEMPTS = 3;
 /** A rate limit longer than this fails the send; the inbox keeps the message for a retry. */
 const MAX_RETRY_AFTER_MS = 60_000;
-/** Gateway close code for a rejected token (discord.com/developers/docs/topics/opcodes-and-status-codes). */
-const CLOSE_AUTHENTICATION_FAILED = 4004;
-// Thread channel types: ANNOUNCEMENT_THREAD, PUBLIC_THREAD, PRIVATE_THREAD.
-const THREAD_TYPES = new Set([10, 11, 12]);
-const GROUP_DM_TYPE = 3;
-/** Thread → parent lookups remembered; a thread's parent never changes. */
+/**
+ * Gateway close codes after which the shard does not reconnect by itself
+ * (discord.com/developers/docs/topics/opcodes-and-status-codes): a rejected token, or a
+ * shard/version/intents setting Discord refuses. Every other close is resumed or re-identified.
+ */
+const UNRECOVERABLE_CLOSE_CODES: ReadonlySet<number> = new Set([
+  GatewayCloseCodes.AuthenticationFailed,
+  GatewayCloseCodes.InvalidShard,
+  GatewayCloseCodes.ShardingRequired,
+  GatewayCloseCodes.InvalidAPIVersion,
+  GatewayCloseCodes.InvalidIntents,
+  GatewayCloseCodes.DisallowedIntents,
+]);
+/** Channels whose thread-or-not answer is remembered. */
 const CHANNEL_INFO_MAX = 1000;
 
 const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
@@ -90,18 +94,16 @@ export const createAdapter: AdapterFactory = async ({ accountId, config, env, lo
     log,
     token,
     tokenSource: source,
-    restInput,
     rest: createDiscordRest(restInput, token),
     allowBots: allowBots === true || allowBots === "mentions" ? allowBots : false,
-    intents: [
-      GatewayIntentBits.Guilds,
-      GatewayIntentBits.GuildMessages,
-      GatewayIntentBits.DirectMessages,
+    intents:
+      GatewayIntentBits.Guilds |
+      GatewayIntentBits.GuildMessages |
+      GatewayIntentBits.DirectMessages |
       // Privileged, and required: without it guild messages arrive with empty content.
-      GatewayIntentBits.MessageContent,
-      ...(intents?.guildMembers ? [GatewayIntentBits.GuildMembers] : []),
-      ...(intents?.presence ? [GatewayIntentBits.GuildPresences] : []),
-    ],
+      GatewayIntentBits.MessageContent |
+      (intents?.guildMembers ? GatewayIntentBits.GuildMembers : 0) |
+      (intents?.presence ? GatewayIntentBits.GuildPresences : 0),
   });
 };
 
@@ -110,20 +112,23 @@ interface DiscordAdapterInit {
   log: Logger;
   token: string;
   tokenSource: TokenSource;
-  restInput: DiscordRestInput;
   /** Sends, typing and lookups; independent of the gateway session, so replies go out while it reconnects. */
   rest: REST;
   allowBots: boolean | "mentions";
-  intents: number[];
+  /** IDENTIFY's `intents` bitfield. */
+  intents: number;
 }
 
-/** How one gateway session (one discord.js client) ended, when it was not stopped by us. */
+/** How one gateway session (one WebSocketManager) ended, when it was not stopped by us. */
 type SessionEnd = { type: "closed"; code: number } | { type: "failed"; err: unknown };
 
 /**
- * Discord over the gateway WebSocket (discord.js) for inbound and REST for outbound
- * (reference-agent §5.3). discord.js keeps the session alive: heartbeats, RESUME after a dropped
- * socket (Discord then replays the events we missed), re-IDENTIFY when the session is invalid.
+ * Discord over the gateway WebSocket (@discordjs/ws) for inbound and REST (@discordjs/rest) for
+ * outbound (reference-agent §5.3). The WebSocketManager keeps the session alive: heartbeats, RESUME
+ * after a dropped socket (Discord then replays the events we missed), re-IDENTIFY when the session
+ * is invalid. We read its raw dispatches and remember only which channels are threads: discord.js's
+ * `Client`, built on the same two packages, loads a structure and a manager for everything Discord
+ * has and caches every guild, channel and member, memory a bot that only answers messages never reads.
  *
  * Delivery: Discord has no acknowledgement and no offset; the gateway pushes each MESSAGE_CREATE
  * once per session and replays unseen ones on RESUME. "Exactly once" here means: each message is
@@ -139,7 +144,7 @@ class DiscordAdapter implements ChannelAdapter {
   readonly capabilities = CAPABILITIES;
   readonly #init: DiscordAdapterInit;
   readonly #status: AdapterStatus;
-  readonly #channelInfo = new Map<string, ChannelInfo>();
+  readonly #channels = new ChannelDirectory(CHANNEL_INFO_MAX);
 
   constructor(init: DiscordAdapterInit) {
     this.#init = init;
@@ -164,9 +169,9 @@ class DiscordAdapter implements ChannelAdapter {
       if (!bot) break;
       const end = await this.#session(ctx, bot, signal);
       if (!end) break;
-      if (end.type === "closed" && end.code === CLOSE_AUTHENTICATION_FAILED)
+      if (end.type === "closed" && end.code === GatewayCloseCodes.AuthenticationFailed)
         throw this.#authFailed(new Error(`gateway closed with ${end.code} (Authentication failed)`));
-      if (end.type === "failed" && isTokenInvalid(end.err)) throw this.#authFailed(end.err);
+      if (end.type === "failed" && isUnauthorized(end.err)) throw this.#authFailed(end.err);
       const why = end.type === "closed" ? new Error(`gateway closed with code ${end.code}`) : end.err;
       await this.#backOff("discord gateway session ended", why, signal);
     }
@@ -228,7 +233,7 @@ class DiscordAdapter implements ChannelAdapter {
         return { id: me.id, username: me.username };
       } catch (err) {
         if (signal.aborted) break;
-        if (err instanceof DiscordAPIError && err.status === 401) throw this.#authFailed(err);
+        if (isUnauthorized(err)) throw this.#authFailed(err);
         await this.#backOff("discord GET /users/@me failed", err, signal);
       }
     }
@@ -236,8 +241,8 @@ class DiscordAdapter implements ChannelAdapter {
   }
 
   /**
-   * One discord.js client from login until `signal` aborts (`undefined`) or the session cannot
-   * go on by itself (an unrecoverable close code, a failed login).
+   * One WebSocketManager from connect until `signal` aborts (`undefined`) or the session cannot go
+   * on by itself (an unrecoverable close code, a failed `GET /gateway/bot`).
    */
   async #session(
     ctx: AdapterContext,
@@ -245,50 +250,79 @@ class DiscordAdapter implements ChannelAdapter {
     signal: AbortSignal,
   ): Promise<SessionEnd | undefined> {
     const { log, accountId } = this.#init;
-    const client = new Client({
+    // This account's own resumable sessions: the library's default store is one per process, so
+    // two accounts would try to resume each other's.
+    const sessions = new Map<number, SessionInfo>();
+    const manager = new WebSocketManager({
+      token: this.#init.token,
       intents: this.#init.intents,
-      rest: discordRestOptions(this.#init.restInput),
-      // We read raw dispatches; discord.js's message cache would only cost memory.
-      makeCache: Options.cacheWithLimits({ MessageManager: 0 }),
+      // `GET /gateway/bot` (the socket URL and shard count) goes through our client, so it honours
+      // `apiBaseUrl` and the rate limits the sends share.
+      rest: this.#init.rest,
+      retrieveSessionInfo: (shardId) => sessions.get(shardId) ?? null,
+      updateSessionInfo: (shardId, info) => {
+        if (info) sessions.set(shardId, info);
+        else sessions.delete(shardId);
+      },
     });
     let inbound: Promise<void> = Promise.resolve();
+    let over = false;
     let ended!: (end: SessionEnd) => void;
     const end = new Promise<SessionEnd>((resolve) => {
-      ended = resolve;
+      ended = (e) => {
+        over = true;
+        resolve(e);
+      };
     });
-    client.on(Events.Raw, (packet: GatewayDispatchPayload) => {
+    manager.on(WebSocketShardEvents.Dispatch, ({ data: packet }) => {
+      this.#channels.observe(packet);
       if (packet.t === "READY" || packet.t === "RESUMED") {
         if (packet.t === "READY") bot.id = packet.d.user.id;
         this.#connected(packet.t === "READY" ? "discord gateway ready" : "discord gateway resumed");
       } else if (packet.t === "MESSAGE_CREATE") {
         const data = packet.d;
         // One chain: messages are recorded in the order the gateway sent them.
-        inbound = inbound.then(() => this.#inbound(ctx, client, bot, data, signal));
+        inbound = inbound.then(() => this.#inbound(ctx, bot, data, signal));
       }
     });
-    client.on(Events.ShardReconnecting, () => {
+    manager.on(WebSocketShardEvents.Closed, ({ code }) => {
+      if (over || signal.aborted) return; // our own destroy
+      if (UNRECOVERABLE_CLOSE_CODES.has(code)) return ended({ type: "closed", code });
+      // The shard resumes or re-identifies by itself, every half second while Discord is away:
+      // the first loss is news, the retries are counted in the status.
+      if (this.#status.state === "connected")
+        log.info("discord gateway connection lost; reconnecting", { accountId, code });
       this.#status.state = "reconnecting";
       this.#status.reconnectAttempts++;
-      log.info("discord gateway connection lost; reconnecting", { accountId });
     });
     // Connection details (close codes, resume or identify) for `logs --follow` at trace level;
-    // discord.js censors the token in these.
-    client.on(Events.Debug, (message: string) => log.trace("discord.js", { accountId, message }));
-    client.on(Events.ShardError, (err: Error) => {
-      this.#status.lastError = `gateway: ${errorMessage(err)}`;
-      log.warn("discord gateway error", { accountId, err });
+    // the library never puts the token in them.
+    manager.on(WebSocketShardEvents.Debug, ({ message }) =>
+      log.trace("discord gateway", { accountId, message }),
+    );
+    // Without a listener the emitter would throw an "error" event at the socket's callback.
+    manager.on(WebSocketShardEvents.Error, ({ error }) => {
+      this.#status.lastError = `gateway: ${errorMessage(error)}`;
+      log.warn("discord gateway error", { accountId, err: error });
     });
-    client.on(Events.ShardDisconnect, (event: CloseEvent) => ended({ type: "closed", code: event.code }));
-    client.on(Events.Error, (err: Error) => log.warn("discord client error", { accountId, err }));
+    let onAbort!: () => void;
     const stopped = new Promise<undefined>((resolve) => {
-      if (signal.aborted) resolve(undefined);
-      signal.addEventListener("abort", () => resolve(undefined), { once: true });
+      onAbort = () => resolve(undefined);
+      if (signal.aborted) onAbort();
+      signal.addEventListener("abort", onAbort, { once: true });
     });
-    client.login(this.#init.token).catch((err: unknown) => ended({ type: "failed", err }));
+    // Resolves at the first READY; rejects when `/gateway/bot` fails or the socket errs before it.
+    manager.connect().catch((err: unknown) => ended({ type: "failed", err }));
     try {
       return await Promise.race([end, stopped]);
     } finally {
-      await client.destroy().catch((err: unknown) => log.warn("discord client destroy failed", { err }));
+      over = true;
+      signal.removeEventListener("abort", onAbort);
+      try {
+        await manager.destroy({ code: CloseCodes.Normal, reason: "adapter stopped" });
+      } catch (err) {
+        log.warn("discord gateway destroy failed", { accountId, err });
+      }
       await inbound;
     }
   }
@@ -296,14 +330,13 @@ class DiscordAdapter implements ChannelAdapter {
   /** Translates and records one message; never rejects (the chain must go on). */
   async #inbound(
     ctx: AdapterContext,
-    client: Client,
     bot: BotIdentity,
     data: GatewayMessageCreateDispatchData,
     signal: AbortSignal,
   ): Promise<void> {
     let msg: InboundMessage | undefined;
     try {
-      const info = data.guild_id ? await this.#channelInfoOf(client, data.channel_id, signal) : undefined;
+      const info = data.guild_id ? await this.#channelInfoOf(data.channel_id, signal) : undefined;
       msg = translateMessage(data, bot, this.accountId, info, { allowBots: this.#init.allowBots });
     } catch (err) {
       this.#init.log.error("discord message could not be translated; skipped", {
@@ -329,32 +362,23 @@ class DiscordAdapter implements ChannelAdapter {
     }
   }
 
-  /** Is the channel a thread (and of which parent)? From discord.js's cache, else `GET /channels/{id}`. */
-  async #channelInfoOf(client: Client, channelId: string, signal: AbortSignal): Promise<ChannelInfo> {
-    const known = this.#channelInfo.get(channelId);
+  /** Is the channel a thread (and of which parent)? From the gateway's dispatches, else `GET /channels/{id}`. */
+  async #channelInfoOf(channelId: string, signal: AbortSignal): Promise<ChannelInfo> {
+    const known = this.#channels.get(channelId);
     if (known) return known;
-    const cached = client.channels.cache.get(channelId);
-    let info: ChannelInfo;
-    if (cached) {
-      info = cached.isThread() ? { threadParentId: cached.parentId ?? undefined } : {};
-    } else {
-      try {
-        const ch = (await this.#init.rest.get(Routes.channel(channelId), { signal })) as APIChannel;
-        info = THREAD_TYPES.has(ch.type)
-          ? { threadParentId: (ch as { parent_id?: string | null }).parent_id ?? undefined }
-          : { isGroupDm: ch.type === GROUP_DM_TYPE };
-      } catch (err) {
-        // Without the lookup the message is answered in its own channel as if it were one.
-        this.#init.log.warn("discord channel lookup failed; treating it as a plain channel", {
-          channelId,
-          err,
-        });
-        return {};
-      }
+    try {
+      const ch = (await this.#init.rest.get(Routes.channel(channelId), { signal })) as APIChannel;
+      const info = channelInfoOf(ch);
+      this.#channels.set(channelId, info);
+      return info;
+    } catch (err) {
+      // Without the lookup the message is answered in its own channel as if it were one.
+      this.#init.log.warn("discord channel lookup failed; treating it as a plain channel", {
+        channelId,
+        err,
+      });
+      return {};
     }
-    if (this.#channelInfo.size >= CHANNEL_INFO_MAX) this.#channelInfo.clear();
-    this.#channelInfo.set(channelId, info);
-    return info;
   }
 
   #connected(what: string): void {
@@ -385,11 +409,4 @@ class DiscordAdapter implements ChannelAdapter {
     this.#status.lastError = `Discord rejected the bot token: ${errorMessage(err)}`;
     return new ChannelAuthError(this.#status.lastError, { cause: err });
   }
-}
-
-function isTokenInvalid(err: unknown): boolean {
-  return (
-    (err instanceof DiscordjsError && err.code === "TokenInvalid") ||
-    (err instanceof DiscordAPIError && err.status === 401)
-  );
 }

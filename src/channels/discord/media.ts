@@ -1,4 +1,5 @@
-import type { GatewayMessageCreateDispatchData, RawFile } from "discord.js";
+import type { RawFile } from "@discordjs/rest";
+import type { GatewayMessageCreateDispatchData } from "discord-api-types/v10";
 import type { InboundMediaRef, OutboundPart } from "../adapter.ts";
 import { fetchCapped } from "../media/fetch-capped.ts";
 
@@ -27,7 +28,7 @@ export function discordMediaRefs(data: GatewayMessageCreateDispatchData): Inboun
 }
 
 /**
- * The body and files of `POST /channels/{id}/messages` carrying one file: discord.js's REST
+ * The body and files of `POST /channels/{id}/messages` carrying one file: the REST
  * client sends them as multipart (`payload_json` plus `files[0]`).
  */
 export function discordUpload(part: MediaPart): { body: Record<string, unknown>; files: RawFile[] } {

@@ -36,7 +36,7 @@ function bare(token: string): string {
   return token.trim().replace(/^Bot\s+/i, "");
 }
 
-/** Where the REST API lives: the root without version, and the version discord.js appends. */
+/** Where the REST API lives: the root without version, and the version the REST client appends. */
 export interface ApiEndpoint {
   api: string;
   version: string;

@@ -1,4 +1,4 @@
-import type { GatewayMessageCreateDispatchData } from "discord.js";
+import type { GatewayMessageCreateDispatchData } from "discord-api-types/v10";
 import type { InboundMessage } from "../adapter.ts";
 import { discordMediaRefs } from "./media.ts";
 
@@ -10,7 +10,7 @@ export interface BotIdentity {
 /**
  * What the gateway's MESSAGE_CREATE does not say about its channel: whether it is a thread (a
  * thread is a channel of its own; its messages carry the thread's id as `channel_id`) and, if so,
- * its parent. The adapter looks this up in the client's cache, else with `GET /channels/{id}`.
+ * its parent. The adapter learns it from the gateway's channel dispatches, else with `GET /channels/{id}`.
  */
 export interface ChannelInfo {
   threadParentId?: string | undefined;
