@@ -127,6 +127,7 @@ export class GatewayClient {
   readonly #pending = new Map<string, Pending>();
   readonly #listeners = new Set<(ev: EventFrame) => void>();
   #closeInfo: { code: number; reason: string } | undefined;
+  readonly #closeListeners = new Set<(info: { code: number; reason: string }) => void>();
 
   private constructor(ws: WebSocket, hello: HelloOk) {
     this.#ws = ws;
@@ -134,6 +135,7 @@ export class GatewayClient {
     ws.on("message", (data) => this.#onFrame(String(data)));
     ws.on("close", (code, reason) => {
       this.#closeInfo = { code, reason: String(reason) };
+      for (const fn of this.#closeListeners) fn(this.#closeInfo);
       for (const p of this.#pending.values()) {
         clearTimeout(p.timer);
         p.reject(
@@ -249,6 +251,20 @@ export class GatewayClient {
   onEvent(fn: (ev: EventFrame) => void): () => void {
     this.#listeners.add(fn);
     return () => this.#listeners.delete(fn);
+  }
+
+  /** Called once when the connection ends, whoever ends it. */
+  onClose(fn: (info: { code: number; reason: string }) => void): () => void {
+    if (this.#closeInfo) {
+      fn(this.#closeInfo);
+      return () => undefined;
+    }
+    this.#closeListeners.add(fn);
+    return () => this.#closeListeners.delete(fn);
+  }
+
+  get isOpen(): boolean {
+    return this.#ws.readyState === WebSocket.OPEN;
   }
 
   close(): void {

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Command } from "commander";
-import { type GatewayClient, GatewayUnreachableError } from "../../client/gateway-client.ts";
+import { GatewayUnreachableError } from "../../client/gateway-client.ts";
+import { ReconnectingGatewayClient } from "../../client/reconnecting-client.ts";
 import { UserFacingError } from "../../infra/errors.ts";
 import {
   connectGateway,
@@ -61,51 +62,35 @@ const MAX_RECONNECT_MS = 5000;
 
 /**
  * Polls `logs.tail` from `cursor` until `signal` aborts (Ctrl-C). A closed connection is not the
- * end: applying a config change restarts the server (close code 1012), so we reconnect with
- * backoff and carry on from the same cursor. Refused auth and other errors still end the command.
+ * end: applying a config change restarts the server (close code 1012), so the client reconnects
+ * with backoff and we carry on from the same cursor. Refused auth and other errors still end it.
  */
 async function follow(
   opts: LogsOptions,
-  first: GatewayClient,
+  client: ReconnectingGatewayClient,
   cursor: number,
   print: (lines: string[]) => void,
   signal: AbortSignal,
 ): Promise<void> {
-  let client: GatewayClient | undefined = first;
-  let delayMs = POLL_MS;
-  let lost = false;
-  try {
-    for (;;) {
-      try {
-        await sleep(delayMs, undefined, { signal });
-      } catch (err) {
-        if (signal.aborted) return; // Ctrl-C: a normal end of --follow
-        throw err;
-      }
-      try {
-        // Reload the context on reconnect: the change that restarted the gateway may have moved it.
-        client ??= await connectGateway(await loadCliContext(), opts);
-        const res = await client.request<TailResult>(
-          "logs.tail",
-          { cursor, limit: MAX_TAIL_LINES },
-          { timeoutMs: timeoutMs(opts) },
-        );
-        if (lost) process.stderr.write("reconnected to the gateway\n");
-        lost = false;
-        delayMs = POLL_MS;
-        print(res.lines);
-        cursor = res.cursor;
-      } catch (err) {
-        if (!(err instanceof GatewayUnreachableError)) throw err;
-        client?.close();
-        client = undefined;
-        if (!lost) process.stderr.write(`${err.message}; reconnecting (Ctrl-C to stop)\n`);
-        lost = true;
-        delayMs = Math.min(delayMs * 2, MAX_RECONNECT_MS);
-      }
+  for (;;) {
+    try {
+      await sleep(POLL_MS, undefined, { signal });
+    } catch (err) {
+      if (signal.aborted) return; // Ctrl-C: a normal end of --follow
+      throw err;
     }
-  } finally {
-    client?.close();
+    try {
+      const res = await client.request<TailResult>(
+        "logs.tail",
+        { cursor, limit: MAX_TAIL_LINES },
+        { timeoutMs: timeoutMs(opts) },
+      );
+      print(res.lines);
+      cursor = res.cursor;
+    } catch (err) {
+      // The connection dropped under this request; the client is already reconnecting.
+      if (!(err instanceof GatewayUnreachableError)) throw err;
+    }
   }
 }
 
@@ -119,7 +104,14 @@ export function registerLogsCommand(program: Command): void {
       .option("--limit <n>", "lines to show first", "200"),
   ).action(async (opts: LogsOptions) => {
     const limit = parseLimit(opts.limit);
-    const client = await connectGateway(await loadCliContext(), opts);
+    // Reload the context on reconnect: the change that restarted the gateway may have moved it.
+    const client = await ReconnectingGatewayClient.start({
+      connect: async () => connectGateway(await loadCliContext(), opts),
+      initialDelayMs: POLL_MS,
+      maxDelayMs: MAX_RECONNECT_MS,
+      onLost: (err) => process.stderr.write(`${err.message}; reconnecting (Ctrl-C to stop)\n`),
+      onRestored: () => process.stderr.write("reconnected to the gateway\n"),
+    });
     const print = (lines: string[]): void => {
       for (const l of lines) process.stdout.write(`${opts.json ? l : formatLogLine(l)}\n`);
     };
@@ -142,6 +134,7 @@ export function registerLogsCommand(program: Command): void {
       await follow(opts, client, res.cursor, print, stop.signal);
     } finally {
       process.off("SIGINT", onSigint);
+      client.close();
     }
   });
 }
