@@ -4,23 +4,14 @@ import path from "node:path";
 import { test } from "node:test";
 import { startFakeOpenAI } from "../fakes/openai.ts";
 import { chatTurn } from "../harness/events.ts";
+import { fakeModelConfig } from "../harness/fake-model.ts";
 import { createTestHome, gatewayWithClient } from "../harness/gateway.ts";
 
 test("/context list, detail and json show what went into the system prompt, with sizes", async (t) => {
   const llm = await startFakeOpenAI({ reply: "ok" });
   const home = await createTestHome({
     config: {
-      models: {
-        providers: {
-          fake: {
-            baseUrl: llm.baseUrl,
-            api: "openai-completions",
-            apiKey: "sk-test",
-            models: [{ id: "m1" }],
-          },
-        },
-      },
-      agents: { defaults: { model: { primary: "fake/m1" }, bootstrapMaxChars: 1000 } },
+      ...fakeModelConfig(llm.baseUrl, { defaults: { bootstrapMaxChars: 1000 } }),
       tools: { exec: { security: "full", ask: "off" } },
     },
   });

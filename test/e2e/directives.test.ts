@@ -6,21 +6,12 @@ import { test } from "node:test";
 import { startFakeAnthropic } from "../fakes/anthropic.ts";
 import { startFakeOpenAI } from "../fakes/openai.ts";
 import { chatTurn } from "../harness/events.ts";
+import { fakeModelConfig } from "../harness/fake-model.ts";
 import { gatewayWithClient } from "../harness/gateway.ts";
 
 function openaiConfig(baseUrl: string, extra: Record<string, unknown> = {}) {
   return {
-    models: {
-      providers: {
-        fake: {
-          baseUrl,
-          api: "openai-completions",
-          apiKey: "sk-test",
-          models: [{ id: "r1", reasoning: true }, { id: "plain" }],
-        },
-      },
-    },
-    agents: { defaults: { model: { primary: "fake/r1" } } },
+    ...fakeModelConfig(baseUrl, { models: [{ id: "r1", reasoning: true }, { id: "plain" }] }),
     ...extra,
   };
 }

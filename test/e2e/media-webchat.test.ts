@@ -5,22 +5,15 @@ import { test } from "node:test";
 import sharp from "sharp";
 import { startFakeOpenAI } from "../fakes/openai.ts";
 import { collectEvents } from "../harness/events.ts";
+import { fakeModelConfig } from "../harness/fake-model.ts";
 import { gatewayWithClient } from "../harness/gateway.ts";
 
 function config(baseUrl: string) {
-  return {
-    models: {
-      providers: {
-        fake: {
-          baseUrl,
-          api: "openai-completions",
-          apiKey: "sk-test-key",
-          models: [{ id: "vision", name: "Vision", input: ["text", "image"] }],
-        },
-      },
-    },
-    agents: { defaults: { model: { primary: "fake/vision" }, mediaMaxMb: 1 } },
-  };
+  return fakeModelConfig(baseUrl, {
+    apiKey: "sk-test-key",
+    models: [{ id: "vision", name: "Vision", input: ["text", "image"] }],
+    defaults: { mediaMaxMb: 1 },
+  });
 }
 
 test("chat.send attachments: an image reaches the model; a file over mediaMaxMb is refused", async (t) => {

@@ -5,6 +5,7 @@ import { test } from "node:test";
 import type { RecordedRequest } from "../fakes/http-server.ts";
 import { startFakeOpenAI } from "../fakes/openai.ts";
 import { chatTurn, collectEvents } from "../harness/events.ts";
+import { fakeModelConfig } from "../harness/fake-model.ts";
 import { gatewayWithClient } from "../harness/gateway.ts";
 
 const FLUSH_SYSTEM = "Session nearing compaction. Store durable memories now.";
@@ -16,30 +17,18 @@ const afterFlushWrite = (req: RecordedRequest): boolean =>
   isFlush(req) && (req.body.messages as { role: string }[]).at(-1)?.role === "tool";
 
 function config(baseUrl: string) {
-  return {
-    models: {
-      providers: {
-        fake: {
-          baseUrl,
-          api: "openai-completions",
-          apiKey: "sk-test",
-          models: [{ id: "m1", contextWindow: 12_000 }],
-        },
+  return fakeModelConfig(baseUrl, {
+    models: [{ id: "m1", contextWindow: 12_000 }],
+    defaults: {
+      userTimezone: "UTC",
+      // Flush from 12000 − 2000 − 2000 = 8000 prompt tokens; compact past 12000 − 2000 = 10000.
+      compaction: {
+        reserveTokensFloor: 2000,
+        keepRecentTokens: 100,
+        memoryFlush: { softThresholdTokens: 2000 },
       },
     },
-    agents: {
-      defaults: {
-        model: { primary: "fake/m1" },
-        userTimezone: "UTC",
-        // Flush from 12000 − 2000 − 2000 = 8000 prompt tokens; compact past 12000 − 2000 = 10000.
-        compaction: {
-          reserveTokensFloor: 2000,
-          keepRecentTokens: 100,
-          memoryFlush: { softThresholdTokens: 2000 },
-        },
-      },
-    },
-  };
+  });
 }
 
 async function sessionEntry(stateDir: string): Promise<Record<string, unknown>> {

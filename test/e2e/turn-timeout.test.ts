@@ -4,6 +4,7 @@ import path from "node:path";
 import { test } from "node:test";
 import { startFakeOpenAI } from "../fakes/openai.ts";
 import { chatTurn } from "../harness/events.ts";
+import { fakeModelConfig } from "../harness/fake-model.ts";
 import { gatewayWithClient } from "../harness/gateway.ts";
 
 test("a turn running past agents.defaults.timeoutSeconds is stopped and reported; the session goes on", async (t) => {
@@ -13,19 +14,7 @@ test("a turn running past agents.defaults.timeoutSeconds is stopped and reported
   const { gw, client } = await gatewayWithClient(
     t,
     {
-      config: {
-        models: {
-          providers: {
-            fake: {
-              baseUrl: llm.baseUrl,
-              api: "openai-completions",
-              apiKey: "sk-test",
-              models: [{ id: "m1" }],
-            },
-          },
-        },
-        agents: { defaults: { model: { primary: "fake/m1" }, timeoutSeconds: 1 } },
-      },
+      config: fakeModelConfig(llm.baseUrl, { defaults: { timeoutSeconds: 1 } }),
     },
     llm,
   );
