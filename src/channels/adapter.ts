@@ -114,6 +114,8 @@ export interface ChannelCapabilities {
   maxTextChars: number;
   /** Chunk size when `textChunkLimit` is unset (Telegram 4000: headroom under the hard limit). */
   defaultChunkChars: number;
+  /** Lines per message when `maxLinesPerMessage` is unset (Discord 17); absent means no line cap. */
+  defaultMaxLines?: number;
   /** Has a typing indicator, and how long one call shows it (Telegram: 5 s). */
   typingTtlMs: number | undefined;
   /** Prefixes an `allowFrom` entry may carry for this channel (`telegram:123`, `tg:123`). */

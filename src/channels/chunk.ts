@@ -4,18 +4,59 @@
  * none of these within the limit is cut hard, and never inside a surrogate pair. Whitespace at
  * the cut is dropped; no chunk is empty.
  */
-export function chunkText(text: string, limit: number): string[] {
+export function chunkText(text: string, limit: number, maxLines = Number.POSITIVE_INFINITY): string[] {
   if (limit < 1) throw new RangeError(`chunk limit must be positive (got ${limit})`);
+  if (maxLines < 1) throw new RangeError(`line limit must be positive (got ${maxLines})`);
   const chunks: string[] = [];
   let rest = text.trim();
-  while (rest.length > limit) {
-    const cut = cutPoint(rest, limit);
+  for (;;) {
+    // A message with too many lines is cut after its last allowed line (Discord's 17 lines).
+    const lineEnd = nthLineEnd(rest, maxLines);
+    const window = Math.min(limit, lineEnd ?? limit);
+    if (rest.length <= limit && lineEnd === undefined) break;
+    const cut = cutPoint(rest, window);
     const head = rest.slice(0, cut).trimEnd();
     if (head.length > 0) chunks.push(head);
     rest = rest.slice(cut).trimStart();
   }
   if (rest.length > 0) chunks.push(rest);
   return chunks;
+}
+
+/** The index just past the `n`-th newline, when the text has more than `n` lines; else undefined. */
+function nthLineEnd(text: string, n: number): number | undefined {
+  if (!Number.isFinite(n)) return undefined;
+  let at = -1;
+  for (let i = 0; i < n; i++) {
+    at = text.indexOf("\n", at + 1);
+    if (at < 0) return undefined;
+  }
+  return at + 1;
+}
+
+/** How a channel account cuts replies: `textChunkLimit` within the platform's hard limit, and its line cap. */
+export interface ChunkSettings {
+  textChunkLimit?: unknown;
+  maxLinesPerMessage?: unknown;
+}
+
+/**
+ * Splits `text` for one account of a channel (reference-agent §5.1, MED-6): `textChunkLimit` (else
+ * the platform's default) capped by its hard limit, and `maxLinesPerMessage` (else the platform's
+ * default, Discord 17) so a long list is not one wall of text.
+ */
+export function chunkForChannel(
+  text: string,
+  capabilities: { maxTextChars: number; defaultChunkChars: number; defaultMaxLines?: number | undefined },
+  account: ChunkSettings,
+): string[] {
+  const configured = typeof account.textChunkLimit === "number" ? account.textChunkLimit : undefined;
+  const limit = Math.min(configured ?? capabilities.defaultChunkChars, capabilities.maxTextChars);
+  const lines =
+    typeof account.maxLinesPerMessage === "number" && account.maxLinesPerMessage > 0
+      ? account.maxLinesPerMessage
+      : capabilities.defaultMaxLines;
+  return chunkText(text, limit, lines ?? Number.POSITIVE_INFINITY);
 }
 
 /** A break this early would make tiny messages; below it we look for a weaker break instead. */

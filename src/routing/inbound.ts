@@ -2,7 +2,7 @@ import { resolveAgent } from "../agents/agent-config.ts";
 import { splitMediaDirectives } from "../agents/reply-directives.ts";
 import { parseReplyTags } from "../agents/reply-tags.ts";
 import type { AccountConfig, ChannelAdapter, InboundMessage, OutboundTarget } from "../channels/adapter.ts";
-import { chunkText } from "../channels/chunk.ts";
+import { chunkForChannel } from "../channels/chunk.ts";
 import { fetchInboundMedia, type ImageInput } from "../channels/media/inbound-media.ts";
 import { inboundLimit } from "../channels/media/limits.ts";
 import { sendReplyMedia } from "../channels/media/send-media.ts";
@@ -268,11 +268,7 @@ export async function handleInbound(
       : to;
     // `MEDIA:` lines become attachments, sent after the text (MED-1).
     const { text, media: attachments, audioAsVoice } = splitMediaDirectives(tagged.text);
-    const limit = Math.min(
-      cfg.textChunkLimit ?? adapter.capabilities.defaultChunkChars,
-      adapter.capabilities.maxTextChars,
-    );
-    const parts = text === "" ? [] : chunkText(text, limit);
+    const parts = text === "" ? [] : chunkForChannel(text, adapter.capabilities, account);
     for (const [i, part] of parts.entries())
       await adapter.send(i === 0 ? quoted : to, { type: "text", text: part }, signal);
     const env = deps.env ?? process.env;

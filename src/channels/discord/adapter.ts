@@ -37,6 +37,8 @@ const CAPABILITIES: ChannelCapabilities = {
   maxTextChars: 2000,
   // reference-agent §5.1: `textChunkLimit` defaults to 2000 on Discord.
   defaultChunkChars: 2000,
+  // reference-agent §5.3: `maxLinesPerMessage` defaults to 17.
+  defaultMaxLines: 17,
   // A typing indicator lasts about 10 s, or until the bot's next message.
   typingTtlMs: 10_000,
   // reference-agent §4.1: `user:<id>` for Discord; `discord:<id>` as in `session.identityLinks`.

@@ -7,7 +7,7 @@ import {
   type OutboundPart,
   type OutboundTarget,
 } from "../../channels/adapter.ts";
-import { chunkText } from "../../channels/chunk.ts";
+import { chunkForChannel } from "../../channels/chunk.ts";
 import { MediaSourceError, MediaTooLargeError } from "../../channels/media/errors.ts";
 import { outboundKind, outboundLimit } from "../../channels/media/limits.ts";
 import { loadOutboundMedia } from "../../channels/media/outbound-media.ts";
@@ -127,12 +127,7 @@ function pickChannel(raw: string | undefined, ctx: MethodContext): ChannelId {
 /** The text in chunks within the account's limit, as replies are chunked (reference-agent §5.1). */
 function textParts(text: string, adapter: ChannelAdapter, account: Record<string, unknown>): OutboundPart[] {
   if (text === "") return [];
-  const configured = typeof account["textChunkLimit"] === "number" ? account["textChunkLimit"] : undefined;
-  const limit = Math.min(
-    configured ?? adapter.capabilities.defaultChunkChars,
-    adapter.capabilities.maxTextChars,
-  );
-  return chunkText(text, limit).map((chunk) => ({ type: "text", text: chunk }));
+  return chunkForChannel(text, adapter.capabilities, account).map((chunk) => ({ type: "text", text: chunk }));
 }
 
 /**
