@@ -47,11 +47,22 @@ export function selectionContext(
     config,
     chain: [...new Set(chain)],
     agentDir: agent.agentDir,
-    mainAgentDir: agent.isDefault ? undefined : resolveAgent(config, "main", stateDir, env).agentDir,
+    // The `main` agent's store backs every other agent, the default one included (reference §6.5).
+    mainAgentDir: mainDirFor(agent, config, stateDir, env),
     env,
     now,
     ...(entry.authProfileOverride ? { pinnedProfile: entry.authProfileOverride } : {}),
   };
+}
+
+function mainDirFor(
+  agent: ResolvedAgent,
+  config: OpenClawConfig,
+  stateDir: string,
+  env: NodeJS.ProcessEnv,
+): string | undefined {
+  const main = resolveAgent(config, "main", stateDir, env).agentDir;
+  return main === agent.agentDir ? undefined : main;
 }
 
 export function cooldownPolicy(config: OpenClawConfig): CooldownPolicy {
