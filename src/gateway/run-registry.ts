@@ -5,7 +5,6 @@ import { reasoningMessage, toolBubble } from "../agents/progress-text.ts";
 import { shapeReply } from "../agents/reply-directives.ts";
 import { runSessionTurn, type TurnEvent, type TurnRequest } from "../agents/session-turn.ts";
 import type { OpenClawConfig } from "../config/schema.ts";
-import { Limiter } from "../infra/limiter.ts";
 import type { Logger } from "../infra/logger.ts";
 import type { AgentEventPayload, ChatEventPayload } from "../protocol/chat.ts";
 import { isAbortTrigger } from "../routing/commands/abort-words.ts";
@@ -20,6 +19,7 @@ import {
 } from "../routing/commands/directives.ts";
 import { type ParsedCommand, parseCommand } from "../routing/commands/parse.ts";
 import { type CommandOutcome, runCommand } from "../routing/commands/run-command.ts";
+import { GlobalLanes, laneCap, resolveGlobalLane } from "../sessions/global-lanes.ts";
 import { SessionLanes } from "../sessions/lane.ts";
 import { decideArrival } from "../sessions/queue/decide.ts";
 import type { FollowupTurn, QueuedItem } from "../sessions/queue/followup-queue.ts";
@@ -117,6 +117,11 @@ export interface StartRunRequest {
   queueModes?: boolean;
   /** Pictures attached to the message (channel media, `chat.send` attachments). */
   images?: TurnRequest["images"];
+  /**
+   * The global lane the turn queues on after the session's lane (reference-agent §3.6): `main`
+   * when absent; `subagent`, `cron` or any other name (a lane of its own) through `agent`.
+   */
+  lane?: string;
 }
 
 export interface RunRegistryDeps {
@@ -155,15 +160,15 @@ export class RunRegistry {
   readonly #finished = new Map<string, { result: RunResult; at: number }>();
   readonly #byIdempotency = new Map<string, { runId: string; at: number }>();
 
-  /** Turns across all sessions (agents.defaults.maxConcurrent, 4 in OpenClaw's code). */
-  readonly #global: Limiter;
+  /** Turns across all sessions, per global lane (`main` is agents.defaults.maxConcurrent). */
+  readonly #global: GlobalLanes;
 
   /** `/debug` overrides, laid over the config every run and command of this gateway reads. */
   readonly #debug = new DebugOverrides();
 
   constructor(deps: RunRegistryDeps) {
     this.#deps = { ...deps, config: () => this.#debug.apply(deps.config()) };
-    this.#global = new Limiter(() => deps.config().agents?.defaults?.maxConcurrent ?? 4);
+    this.#global = new GlobalLanes((lane) => laneCap(deps.config(), lane));
     this.#queues = new SessionQueues<Waiting>({
       lanes: this.#lanes,
       log: deps.log,
@@ -379,7 +384,7 @@ export class RunRegistry {
       this.#live.set(key, turn);
       let result: RunResult;
       try {
-        result = await this.#global.run(() =>
+        result = await this.#global.run(resolveGlobalLane(carrier.req.lane), () =>
           this.#execute(
             carrier.runId,
             { ...carrier.req, text },

@@ -26,6 +26,8 @@ export const agent = defineMethod({
       deliver: z.boolean().optional(),
       channel: z.string().optional(),
       timeout: z.number().optional(),
+      /** Global lane after the session's: `main` by default, `subagent`, `cron`, or a lane of its own. */
+      lane: z.string().optional(),
       label: z.string().optional(),
       extraSystemPrompt: z.string().optional(),
     })
@@ -57,6 +59,7 @@ export const agent = defineMethod({
       channel: p.channel ?? "cli",
       idempotencyKey: p.idempotencyKey,
       ...(p.thinking ? { thinking: p.thinking } : {}),
+      ...(p.lane !== undefined ? { lane: p.lane } : {}),
     });
     ctx.ack({ runId: started.runId, status: "accepted", acceptedAt: Date.now() });
     const result = await started.done;
