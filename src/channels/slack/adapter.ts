@@ -1,5 +1,5 @@
 import { setTimeout as sleepFor } from "node:timers/promises";
-import { WebClient } from "@slack/web-api";
+import { z } from "zod";
 import { errorMessage } from "../../infra/errors.ts";
 import type { Logger } from "../../infra/logger.ts";
 import {
@@ -19,14 +19,15 @@ import {
 import { backoffDelayMs } from "../backoff.ts";
 import type { ChannelHttpEndpoint } from "../http-endpoint.ts";
 import { slackEmojiName } from "./emoji-names.ts";
+import { isSlackAuthError } from "./errors.ts";
 import { slackGroupEntries } from "./groups.ts";
 import { answerSlackRequest, DEFAULT_WEBHOOK_PATH, MAX_EVENT_BODY_BYTES } from "./http-events.ts";
 import { downloadSlackFile, uploadSlackFile } from "./media.ts";
 import { markdownToMrkdwn } from "./mrkdwn.ts";
-import { sdkLogger } from "./sdk-logger.ts";
 import { runSocketOnce, type SocketEnvelope } from "./socket.ts";
 import { resolveApiUrl, resolveSlackCredentials, type SlackCredentials } from "./token.ts";
 import { type SlackBotIdentity, translateEvent } from "./translate.ts";
+import { SlackWebClient } from "./web-api.ts";
 
 const CAPABILITIES: ChannelCapabilities = {
   // chat.postMessage truncates text past 40,000 characters; Slack advises messages of 4,000 at most,
@@ -50,19 +51,18 @@ const CAPABILITIES: ChannelCapabilities = {
 };
 
 const DEFAULT_CALL_TIMEOUT_MS = 30_000;
-/** Web API errors that mean the token is wrong or dead: retrying cannot help. */
-const AUTH_ERRORS = new Set([
-  "not_authed",
-  "invalid_auth",
-  "account_inactive",
-  "token_revoked",
-  "token_expired",
-  "user_removed_from_team",
-  "team_disabled",
-  "not_allowed_token_type",
-]);
 /** `disconnect` reasons after which we connect again at once (docs.slack.dev, Socket Mode). */
 const REFRESH_REASONS = new Set(["refresh_requested", "warning", "too_many_websockets"]);
+
+const AuthTest = z.looseObject({
+  user_id: z.string(),
+  user: z.string().optional(),
+  team: z.string().optional(),
+  team_id: z.string().optional(),
+  bot_id: z.string().optional(),
+});
+const Posted = z.looseObject({ ts: z.string() });
+const Ok = z.looseObject({});
 
 const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
   sleepFor(ms, undefined, { signal }).then(() => undefined);
@@ -71,12 +71,13 @@ const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
 export const createAdapter: AdapterFactory = async ({ accountId, config, env, log }) => {
   const credentials = resolveSlackCredentials(config, accountId, env);
   const apiUrl = resolveApiUrl(config, env);
-  const web = new WebClient(credentials.botToken, {
-    timeout: DEFAULT_CALL_TIMEOUT_MS,
-    // 429s wait for Slack's Retry-After inside the client, then count as one of these retries.
-    retryConfig: { retries: 4, factor: 2, minTimeout: 500, maxTimeout: 10_000 },
-    logger: sdkLogger(log),
-    ...(apiUrl ? { slackApiUrl: apiUrl } : {}),
+  const web = new SlackWebClient({
+    token: credentials.botToken,
+    apiUrl,
+    timeoutMs: DEFAULT_CALL_TIMEOUT_MS,
+    // A 429 waits for Slack's Retry-After, then counts as one of these retries.
+    retries: 4,
+    log,
   });
   return new SlackAdapter({
     accountId,
@@ -92,7 +93,7 @@ export const createAdapter: AdapterFactory = async ({ accountId, config, env, lo
 interface SlackAdapterInit {
   accountId: string;
   log: Logger;
-  web: WebClient;
+  web: SlackWebClient;
   credentials: SlackCredentials;
   apiUrl: string | undefined;
   allowBots: boolean;
@@ -181,7 +182,7 @@ class SlackAdapter implements ChannelAdapter {
         await this.#backOff(what, undefined, signal);
       } catch (err) {
         if (signal.aborted) break;
-        if (isAuthError(err)) throw this.#authFailed("app token", err);
+        if (isSlackAuthError(err)) throw this.#authFailed("app token", err);
         await this.#backOff("cannot open a Socket Mode connection", err, signal);
       }
     }
@@ -190,18 +191,19 @@ class SlackAdapter implements ChannelAdapter {
 
   async send(to: OutboundTarget, part: OutboundPart, signal: AbortSignal): Promise<SentRef> {
     signal.throwIfAborted();
-    if (part.type === "media")
-      return { messageId: await untilAborted(uploadSlackFile(this.#init.web, to, part), signal) };
-    const sent = await untilAborted(
-      this.#init.web.chat.postMessage({
+    if (part.type === "media") return { messageId: await uploadSlackFile(this.#init.web, to, part, signal) };
+    const sent = await this.#init.web.call(
+      "chat.postMessage",
+      {
         channel: to.chatId,
         text: markdownToMrkdwn(part.text),
         // Slack quotes by threading: a reply to a message opens (or joins) its thread.
-        ...(to.threadId || to.replyTo ? { thread_ts: to.threadId ?? to.replyTo } : {}),
-      }),
+        thread_ts: to.threadId || to.replyTo || undefined,
+      },
+      Posted,
       signal,
     );
-    return { messageId: sent.ts ?? "" };
+    return { messageId: sent.ts };
   }
 
   downloadMedia(media: InboundMediaRef, maxBytes: number, signal: AbortSignal): Promise<Uint8Array> {
@@ -220,21 +222,16 @@ class SlackAdapter implements ChannelAdapter {
     if (!name)
       throw new Error(`no Slack emoji name is known for ${emoji}; set ackReaction to a name like "eyes"`);
     const args = { channel: to.chatId, timestamp: messageId, name };
-    await untilAborted(
-      remove ? this.#init.web.reactions.remove(args) : this.#init.web.reactions.add(args),
-      signal,
-    );
+    await this.#init.web.call(remove ? "reactions.remove" : "reactions.add", args, Ok, signal);
   }
 
   /** `assistant.threads.setStatus`: only in a thread, and only with the `assistant:write` scope. */
   async sendTyping(to: OutboundTarget, signal: AbortSignal): Promise<void> {
     if (!to.threadId) throw new Error("Slack shows a typing status only inside a thread");
-    await untilAborted(
-      this.#init.web.assistant.threads.setStatus({
-        channel_id: to.chatId,
-        thread_ts: to.threadId,
-        status: "is typing...",
-      }),
+    await this.#init.web.call(
+      "assistant.threads.setStatus",
+      { channel_id: to.chatId, thread_ts: to.threadId, status: "is typing..." },
+      Ok,
       signal,
     );
   }
@@ -274,8 +271,7 @@ class SlackAdapter implements ChannelAdapter {
   async #identify(signal: AbortSignal): Promise<SlackBotIdentity | undefined> {
     while (!signal.aborted) {
       try {
-        const me = await untilAborted(this.#init.web.auth.test(), signal);
-        if (!me.user_id) throw new Error("auth.test named no bot user");
+        const me = await this.#init.web.call("auth.test", {}, AuthTest, signal);
         this.#status.bot = { id: me.user_id, ...(me.user ? { username: me.user } : {}) };
         this.#init.log.info("slack bot identified", {
           accountId: this.accountId,
@@ -285,7 +281,7 @@ class SlackAdapter implements ChannelAdapter {
         return { userId: me.user_id, name: me.user, botId: me.bot_id, teamId: me.team_id };
       } catch (err) {
         if (signal.aborted) break;
-        if (isAuthError(err)) throw this.#authFailed("bot token", err);
+        if (isSlackAuthError(err)) throw this.#authFailed("bot token", err);
         await this.#backOff("auth.test failed", err, signal);
       }
     }
@@ -362,26 +358,4 @@ class SlackAdapter implements ChannelAdapter {
     this.#status.lastError = `Slack rejected the ${which}: ${errorMessage(err)}`;
     return new ChannelAuthError(this.#status.lastError, { cause: err });
   }
-}
-
-/** A Web API `{ok:false, error}` answer naming a dead or wrong token. */
-function isAuthError(err: unknown): boolean {
-  const data = (err as { code?: unknown; data?: { error?: unknown } } | undefined)?.data;
-  return (
-    (err as { code?: unknown } | undefined)?.code === "slack_webapi_platform_error" &&
-    typeof data?.error === "string" &&
-    AUTH_ERRORS.has(data.error)
-  );
-}
-
-/**
- * The Web API client takes no per-call signal (only its own timeout), so the caller stops waiting
- * when `signal` aborts while the request runs out its timeout.
- */
-function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason);
-    signal.addEventListener("abort", onAbort, { once: true });
-    work.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
-  });
 }

@@ -1,11 +1,17 @@
-import type { WebClient } from "@slack/web-api";
 import { z } from "zod";
 import type { InboundMediaRef, MediaKind, OutboundPart, OutboundTarget } from "../adapter.ts";
 import { fetchCapped } from "../media/fetch-capped.ts";
+import { SlackHttpError } from "./errors.ts";
+import type { SlackWebClient } from "./web-api.ts";
 
 type MediaPart = Extract<OutboundPart, { type: "media" }>;
 
 const DOWNLOAD_TIMEOUT_MS = 60_000;
+/** The bytes go up in one request: a large file on a slow link needs more than a call's timeout. */
+const UPLOAD_TIMEOUT_MS = 300_000;
+
+const UploadUrl = z.looseObject({ upload_url: z.string(), file_id: z.string() });
+const Completed = z.looseObject({ files: z.array(z.looseObject({ id: z.string() })) });
 
 /** The keys of a file object in a message event we read (docs.slack.dev, "File object"). */
 export const SlackFile = z.looseObject({
@@ -42,22 +48,50 @@ export function slackMediaRefs(files: z.infer<typeof SlackFile>[] | undefined): 
 }
 
 /**
- * Uploads one file to the chat (reference-agent §5.4): the client's `filesUploadV2` runs
- * `files.getUploadURLExternal`, posts the bytes to the URL it returns, then
- * `files.completeUploadExternal` shares it in the channel (and thread). Returns the file id.
+ * Uploads one file to the chat (reference-agent §5.4, docs.slack.dev "Uploading files"):
+ * `files.getUploadURLExternal` names an upload URL, the bytes are POSTed to it, then
+ * `files.completeUploadExternal` shares the file in the channel (and thread). Returns the file id.
  */
-export async function uploadSlackFile(web: WebClient, to: OutboundTarget, part: MediaPart): Promise<string> {
-  const file = {
-    channel_id: to.chatId,
-    file: Buffer.from(part.data),
-    filename: part.fileName,
-    ...(part.caption ? { initial_comment: part.caption } : {}),
-  };
-  const res = await (to.threadId
-    ? web.filesUploadV2({ ...file, thread_ts: to.threadId })
-    : web.filesUploadV2(file));
-  const completed = (res as { files?: { files?: { id?: string }[] }[] }).files ?? [];
-  return completed[0]?.files?.[0]?.id ?? "";
+export async function uploadSlackFile(
+  web: SlackWebClient,
+  to: OutboundTarget,
+  part: MediaPart,
+  signal: AbortSignal,
+): Promise<string> {
+  const target = await web.call(
+    "files.getUploadURLExternal",
+    { filename: part.fileName, length: part.data.byteLength },
+    UploadUrl,
+    signal,
+  );
+  let res: Response;
+  try {
+    res = await fetch(target.upload_url, {
+      method: "POST",
+      headers: { "content-type": "application/octet-stream" },
+      // Never backed by a SharedArrayBuffer: the bytes come from a file or a download.
+      body: part.data as Uint8Array<ArrayBuffer>,
+      signal: AbortSignal.any([signal, AbortSignal.timeout(UPLOAD_TIMEOUT_MS)]),
+    });
+    await res.arrayBuffer(); // Slack's short "OK - <size>"; read so the connection is reused
+  } catch (err) {
+    if (signal.aborted) throw signal.reason;
+    throw new SlackHttpError("file upload", "the bytes did not reach the upload URL", { cause: err });
+  }
+  if (!res.ok)
+    throw new SlackHttpError("file upload", `HTTP ${res.status} from the upload URL`, { status: res.status });
+  const done = await web.call(
+    "files.completeUploadExternal",
+    {
+      files: [{ id: target.file_id, title: part.fileName }],
+      channel_id: to.chatId,
+      thread_ts: to.threadId,
+      initial_comment: part.caption || undefined,
+    },
+    Completed,
+    signal,
+  );
+  return done.files[0]?.id ?? target.file_id;
 }
 
 /** `url_private` needs the bot token as a Bearer header (docs.slack.dev, "Downloading files"). */
