@@ -4,7 +4,7 @@ import type { ApiEndpoint } from "./token.ts";
 
 /**
  * @discordjs/rest ships two builds of the same source: the one its `exports` give Node sends
- * through its own undici 6 (a second HTTP stack next to the undici 8 the Slack SDK loads; about
+ * through its own undici 6 (a second HTTP stack next to the fetch everything else uses; about
  * 5 MB of the gateway's idle RSS with Discord connected), the other (`web.mjs`, for runtimes with
  * `fetch`, `FormData` and `Blob`) sends through the `fetch` Node already has. Same classes, options
  * and rate-limit handling; we load the second. The package is pinned, so the file is where this

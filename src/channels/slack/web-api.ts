@@ -42,7 +42,8 @@ function formBody(args: SlackArgs): URLSearchParams {
 
 /** `Retry-After` in seconds (Slack never sends an HTTP date); 1 s when missing or unreadable. */
 export function retryAfterMs(header: string | null): number {
-  const seconds = Number(header);
+  // `Number(null)` and `Number("")` are 0: a missing header must not mean "retry at once".
+  const seconds = header === null || header.trim() === "" ? Number.NaN : Number(header);
   const ms = Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : 1000;
   return Math.min(ms, MAX_RETRY_AFTER_MS);
 }
