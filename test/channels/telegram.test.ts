@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { ApiCallFn } from "grammy";
 import type { Update } from "grammy/types";
+import type { ApiCallFn } from "grammy/web";
 import { retryTransformer } from "../../src/channels/telegram/retry.ts";
 import { translateUpdate } from "../../src/channels/telegram/translate.ts";
 

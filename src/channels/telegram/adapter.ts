@@ -1,6 +1,6 @@
 import { setTimeout as sleepFor } from "node:timers/promises";
-import { Api, GrammyError } from "grammy";
 import type { ReactionTypeEmoji, Update } from "grammy/types";
+import { Api, GrammyError } from "grammy/web";
 import { errorMessage } from "../../infra/errors.ts";
 import type { Logger } from "../../infra/logger.ts";
 import {

@@ -1,5 +1,5 @@
-import { type Api, InputFile } from "grammy";
 import type { Message, PhotoSize } from "grammy/types";
+import { type Api, InputFile } from "grammy/web";
 import type { InboundMediaRef, OutboundPart, OutboundTarget } from "../adapter.ts";
 import { MediaSourceError, MediaTooLargeError } from "../media/errors.ts";
 import { fetchCapped } from "../media/fetch-capped.ts";

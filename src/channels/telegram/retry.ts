@@ -1,4 +1,4 @@
-import type { Transformer } from "grammy";
+import type { Transformer } from "grammy/web";
 
 export interface RetryOptions {
   /** Attempts in all, the first included. */
