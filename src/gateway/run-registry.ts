@@ -436,23 +436,38 @@ export class RunRegistry {
     for (const rider of riders) this.#settleRider(rider, result, answered);
   }
 
-  /** Ends a message another run answered: its own terminal `chat` event, with nothing to show. */
-  #settleRider({ run: rider, how }: Rider, by: RunResult, answered: Promise<void>): void {
-    const state = by.status === "ok" ? "final" : by.status;
+  /**
+   * Ends a message that got no turn of its own (answered by another run, dropped at the cap,
+   * unqueueable, aborted while waiting): its terminal `chat` event, and a result with no reply.
+   */
+  #settleWithoutTurn(
+    run: ActiveRun,
+    status: RunResult["status"],
+    extra: Omit<Partial<RunResult>, "runId" | "sessionKey" | "status" | "startedAt" | "reply"> = {},
+  ): void {
+    const errorMessage = status === "error" ? (extra.error ?? "the run failed") : undefined;
     this.#deps.emit("chat", {
-      runId: rider.runId,
-      sessionKey: rider.req.sessionKey,
+      runId: run.runId,
+      sessionKey: run.req.sessionKey,
       seq: 1,
-      state,
-      ...(by.status === "error" ? { errorMessage: by.error ?? "the run failed" } : {}),
+      state: status === "ok" ? "final" : status,
+      ...(errorMessage ? { errorMessage } : {}),
     });
-    rider.settle({
-      runId: rider.runId,
-      sessionKey: rider.req.sessionKey,
-      status: by.status,
-      startedAt: rider.startedAt,
-      endedAt: by.endedAt,
+    run.settle({
+      runId: run.runId,
+      sessionKey: run.req.sessionKey,
+      status,
+      startedAt: run.startedAt,
+      endedAt: Date.now(),
       reply: "",
+      ...extra,
+    });
+  }
+
+  /** Ends a message another run answered (merged or steered): it settles with that run's outcome. */
+  #settleRider({ run: rider, how }: Rider, by: RunResult, answered: Promise<void>): void {
+    this.#settleWithoutTurn(rider, by.status, {
+      endedAt: by.endedAt,
       ...(by.error ? { error: by.error } : {}),
       queued: how,
       answeredBy: by.runId,
@@ -462,52 +477,19 @@ export class RunRegistry {
 
   /** Ends a message the queue dropped at its cap: nothing answers it. */
   #settleQueued(run: ActiveRun, queued: "dropped"): void {
-    const endedAt = Date.now();
-    this.#deps.emit("chat", { runId: run.runId, sessionKey: run.req.sessionKey, seq: 1, state: "final" });
-    run.settle({
-      runId: run.runId,
-      sessionKey: run.req.sessionKey,
-      status: "ok",
-      startedAt: run.startedAt,
-      endedAt,
-      reply: "",
-      queued,
-    });
+    this.#settleWithoutTurn(run, "ok", { queued });
   }
 
   /** A message that could not be placed (its session's index unreadable, say): it ends in error. */
   #settleFailed(run: ActiveRun, err: unknown): void {
     this.#deps.log.error("cannot queue a message", { sessionKey: run.req.sessionKey, runId: run.runId, err });
-    const errorMessage = "internal error: the message could not be queued; see the gateway log";
-    this.#deps.emit("chat", {
-      runId: run.runId,
-      sessionKey: run.req.sessionKey,
-      seq: 1,
-      state: "error",
-      errorMessage,
-    });
-    run.settle({
-      runId: run.runId,
-      sessionKey: run.req.sessionKey,
-      status: "error",
-      startedAt: run.startedAt,
-      endedAt: Date.now(),
-      reply: "",
-      error: errorMessage,
+    this.#settleWithoutTurn(run, "error", {
+      error: "internal error: the message could not be queued; see the gateway log",
     });
   }
 
   #settleAborted(run: ActiveRun): void {
-    const endedAt = Date.now();
-    this.#deps.emit("chat", { runId: run.runId, sessionKey: run.req.sessionKey, seq: 1, state: "aborted" });
-    run.settle({
-      runId: run.runId,
-      sessionKey: run.req.sessionKey,
-      status: "aborted",
-      startedAt: run.startedAt,
-      endedAt,
-      reply: "",
-    });
+    this.#settleWithoutTurn(run, "aborted");
   }
 
   /** Aborts the session's active runs and answers like OpenClaw (`⚙️ Agent was aborted.`). */
