@@ -4,6 +4,7 @@ import path from "node:path";
 import { test } from "node:test";
 import { type FakeDiscord, type FakeDiscordOptions, startFakeDiscord } from "../fakes/discord.ts";
 import { startFakeOpenAI } from "../fakes/openai.ts";
+import { fakeModelConfig } from "../harness/fake-model.ts";
 import { disposeGateway, type SpawnedGateway, spawnGateway } from "../harness/gateway.ts";
 
 type FakeLlm = Awaited<ReturnType<typeof startFakeOpenAI>>;
@@ -19,17 +20,7 @@ const guildsOf = (): FakeDiscordOptions => ({
 
 function configFor(dc: FakeDiscord, llm: FakeLlm, discord: Record<string, unknown> = {}) {
   return {
-    models: {
-      providers: {
-        fake: {
-          baseUrl: llm.baseUrl,
-          api: "openai-completions",
-          apiKey: "sk-test-key",
-          models: [{ id: "m1", name: "Fake M1" }],
-        },
-      },
-    },
-    agents: { defaults: { model: { primary: "fake/m1" } } },
+    ...fakeModelConfig(llm.baseUrl, { apiKey: "sk-test-key", models: [{ id: "m1", name: "Fake M1" }] }),
     channels: { discord: { token: dc.token, apiBaseUrl: dc.apiBaseUrl, ...discord } },
   };
 }

@@ -4,6 +4,7 @@ import path from "node:path";
 import { test } from "node:test";
 import { startFakeOpenAI } from "../fakes/openai.ts";
 import { startFakeTelegram } from "../fakes/telegram.ts";
+import { fakeModelConfig } from "../harness/fake-model.ts";
 import { type SpawnedGateway, spawnGateway } from "../harness/gateway.ts";
 
 const PART_ONE = "First half of the story. ".repeat(150).trim();
@@ -14,17 +15,7 @@ test("kill -9 between two chunks of an answer: after restart only the missing ch
   // Both runs (before and after the crash) answer the same, as a model replaying a turn would.
   const llm = await startFakeOpenAI({ reply: `${PART_ONE}\n\n${PART_TWO}` });
   const config = {
-    models: {
-      providers: {
-        fake: {
-          baseUrl: llm.baseUrl,
-          api: "openai-completions",
-          apiKey: "sk-test-key",
-          models: [{ id: "m1", name: "Fake M1" }],
-        },
-      },
-    },
-    agents: { defaults: { model: { primary: "fake/m1" } } },
+    ...fakeModelConfig(llm.baseUrl, { apiKey: "sk-test-key", models: [{ id: "m1", name: "Fake M1" }] }),
     channels: {
       telegram: { botToken: tg.token, apiRoot: tg.apiRoot, dmPolicy: "allowlist", allowFrom: ["42"] },
     },
@@ -83,17 +74,7 @@ test("kill -9 while the model works on a message: the replay does not write the 
   const llm = await startFakeOpenAI();
   llm.enqueue({ kind: "hang" });
   const config = {
-    models: {
-      providers: {
-        fake: {
-          baseUrl: llm.baseUrl,
-          api: "openai-completions",
-          apiKey: "sk-test-key",
-          models: [{ id: "m1", name: "Fake M1" }],
-        },
-      },
-    },
-    agents: { defaults: { model: { primary: "fake/m1" } } },
+    ...fakeModelConfig(llm.baseUrl, { apiKey: "sk-test-key", models: [{ id: "m1", name: "Fake M1" }] }),
     channels: {
       telegram: { botToken: tg.token, apiRoot: tg.apiRoot, dmPolicy: "allowlist", allowFrom: ["42"] },
     },

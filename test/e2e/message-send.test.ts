@@ -5,23 +5,14 @@ import { test } from "node:test";
 import { startFakeOpenAI } from "../fakes/openai.ts";
 import { startFakeSlack } from "../fakes/slack.ts";
 import { startFakeTelegram } from "../fakes/telegram.ts";
+import { fakeModelConfig } from "../harness/fake-model.ts";
 import { gatewayWithClient } from "../harness/gateway.ts";
 
 type FakeLlm = Awaited<ReturnType<typeof startFakeOpenAI>>;
 
 function modelConfig(llm: FakeLlm) {
   return {
-    models: {
-      providers: {
-        fake: {
-          baseUrl: llm.baseUrl,
-          api: "openai-completions",
-          apiKey: "sk-test-key",
-          models: [{ id: "m1", name: "Fake M1" }],
-        },
-      },
-    },
-    agents: { defaults: { model: { primary: "fake/m1" } } },
+    ...fakeModelConfig(llm.baseUrl, { apiKey: "sk-test-key", models: [{ id: "m1", name: "Fake M1" }] }),
   };
 }
 

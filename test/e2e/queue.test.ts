@@ -12,23 +12,14 @@ import type { RecordedRequest } from "../fakes/http-server.ts";
 import { startFakeOpenAI } from "../fakes/openai.ts";
 import { startFakeTelegram } from "../fakes/telegram.ts";
 import { collectEvents } from "../harness/events.ts";
+import { fakeModelConfig } from "../harness/fake-model.ts";
 import { gatewayWithClient, type SpawnedGateway } from "../harness/gateway.ts";
 
 type FakeLlm = Awaited<ReturnType<typeof startFakeOpenAI>>;
 
 function configFor(llm: FakeLlm, queue: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) {
   return {
-    models: {
-      providers: {
-        fake: {
-          baseUrl: llm.baseUrl,
-          api: "openai-completions",
-          apiKey: "sk-test-key",
-          models: [{ id: "m1", name: "Fake M1" }],
-        },
-      },
-    },
-    agents: { defaults: { model: { primary: "fake/m1" } } },
+    ...fakeModelConfig(llm.baseUrl, { apiKey: "sk-test-key", models: [{ id: "m1", name: "Fake M1" }] }),
     // A short quiet period keeps the tests quick; the default (1000 ms) is pinned by unit tests.
     messages: { queue: { debounceMs: 50, ...queue } },
     ...extra,

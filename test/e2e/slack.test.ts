@@ -4,23 +4,14 @@ import path from "node:path";
 import { test } from "node:test";
 import { startFakeOpenAI } from "../fakes/openai.ts";
 import { type FakeSlack, startFakeSlack } from "../fakes/slack.ts";
+import { fakeModelConfig } from "../harness/fake-model.ts";
 import { disposeGateway, type SpawnedGateway, spawnGateway } from "../harness/gateway.ts";
 
 type FakeLlm = Awaited<ReturnType<typeof startFakeOpenAI>>;
 
 function configFor(slack: FakeSlack, llm: FakeLlm, extra: Record<string, unknown> = {}) {
   return {
-    models: {
-      providers: {
-        fake: {
-          baseUrl: llm.baseUrl,
-          api: "openai-completions",
-          apiKey: "sk-test-key",
-          models: [{ id: "m1", name: "Fake M1" }],
-        },
-      },
-    },
-    agents: { defaults: { model: { primary: "fake/m1" } } },
+    ...fakeModelConfig(llm.baseUrl, { apiKey: "sk-test-key", models: [{ id: "m1", name: "Fake M1" }] }),
     channels: {
       slack: { botToken: slack.botToken, appToken: slack.appToken, apiUrl: slack.apiUrl, ...extra },
     },
