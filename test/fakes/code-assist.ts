@@ -6,6 +6,7 @@
 // `{"error":{code,message,status,details}}`. Bearer tokens are checked against the OAuth
 // fake that issued them, so expiry, revocation and refresh behave as with Google.
 import { z } from "zod";
+import { type Chunk, streamChunks, wholeAnswer } from "./google.ts";
 import {
   checkBody,
   type ErrorReply,
@@ -13,7 +14,6 @@ import {
   type Exchange,
   type FakeLlm,
   type FakeLlmOptions,
-  type ModelTurn,
   openSse,
   pace,
   paceWhole,
@@ -161,47 +161,6 @@ function sendScriptedError(ex: Exchange, reply: ErrorReply): void {
         ]
       : undefined;
   sendError(ex, reply.status, reply.message ?? scriptedMessage(reply.status), details);
-}
-
-interface Chunk {
-  parts: Record<string, unknown>[];
-  finished: boolean;
-  outputChars: number;
-  textIndex: number | undefined;
-}
-
-function functionCallParts(turn: ModelTurn): Record<string, unknown>[] {
-  return turn.toolCalls.map((c) => ({
-    functionCall: { ...(c.id !== undefined ? { id: c.id } : {}), name: c.name, args: c.arguments },
-  }));
-}
-
-/** One chunk per text piece; function calls arrive whole in a last chunk, which carries finishReason. */
-function streamChunks(turn: ModelTurn): Chunk[] {
-  const chunks: Chunk[] = [];
-  let outputChars = 0;
-  for (const [i, piece] of turn.textPieces.entries()) {
-    outputChars += piece.length;
-    chunks.push({ parts: [{ text: piece }], finished: false, outputChars, textIndex: i });
-  }
-  if (turn.toolCalls.length > 0) {
-    outputChars += turn.toolCalls.reduce((n, c) => n + c.argumentsJson.length, 0);
-    chunks.push({ parts: functionCallParts(turn), finished: false, outputChars, textIndex: undefined });
-  }
-  const last = chunks.at(-1);
-  if (last) last.finished = true;
-  else chunks.push({ parts: [{ text: "" }], finished: true, outputChars: 0, textIndex: undefined });
-  return chunks;
-}
-
-function wholeAnswer(turn: ModelTurn): Chunk {
-  const text = turn.text !== "" || turn.toolCalls.length === 0 ? [{ text: turn.text }] : [];
-  return {
-    parts: [...text, ...functionCallParts(turn)],
-    finished: true,
-    outputChars: 0,
-    textIndex: undefined,
-  };
 }
 
 function responseJson(chunk: Chunk, usage: TurnUsage, model: string) {

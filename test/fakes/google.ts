@@ -187,7 +187,8 @@ async function generate(
   ex.res.end();
 }
 
-interface Chunk {
+/** One `GenerateContentResponse` of a Gemini stream, before it is rendered (Code Assist wraps the same). */
+export interface Chunk {
   parts: Record<string, unknown>[];
   finished: boolean;
   /** Output characters produced up to and including this chunk. */
@@ -203,7 +204,7 @@ function functionCallParts(turn: ModelTurn): Record<string, unknown>[] {
 }
 
 /** One chunk per text piece; function calls arrive whole in a last chunk; the last chunk carries finishReason. */
-function streamChunks(turn: ModelTurn): Chunk[] {
+export function streamChunks(turn: ModelTurn): Chunk[] {
   const chunks: Chunk[] = [];
   let outputChars = 0;
   for (const [i, piece] of turn.textPieces.entries()) {
@@ -220,7 +221,7 @@ function streamChunks(turn: ModelTurn): Chunk[] {
   return chunks;
 }
 
-function wholeAnswer(turn: ModelTurn): Chunk {
+export function wholeAnswer(turn: ModelTurn): Chunk {
   const text = turn.text !== "" || turn.toolCalls.length === 0 ? [{ text: turn.text }] : [];
   return {
     parts: [...text, ...functionCallParts(turn)],
