@@ -11,6 +11,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { type WebSocket, WebSocketServer } from "ws";
+import { StateWaiters } from "./state-waiters.ts";
 
 export interface FakeDiscordOptions {
   /** The only token accepted; any other gets 401 (REST) or close 4004 (gateway). */
@@ -211,15 +212,13 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
   const gatewayOps: GatewayOp[] = [];
   const failures = new Map<Route, Failure[]>();
   const cursors = new Map<string, number>();
-  const waiters = new Set<() => void>();
   const sessions = new Map<string, Session>();
   let current: Session | undefined;
   const closing = new AbortController();
+  const waiters = new StateWaiters("Discord", closing.signal);
   let origin = "";
 
-  const notify = (): void => {
-    for (const w of [...waiters]) w();
-  };
+  const notify = (): void => waiters.notify();
 
   function threadObject(
     guildId: string,
@@ -547,20 +546,7 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
-  const waitFor = <T>(check: () => T | undefined, what: string): Promise<T> =>
-    new Promise((resolve, reject) => {
-      const attempt = (): void => {
-        const v = check();
-        if (v === undefined) return;
-        waiters.delete(attempt);
-        resolve(v);
-      };
-      closing.signal.addEventListener("abort", () => {
-        if (waiters.delete(attempt)) reject(new Error(`fake Discord closed while waiting for ${what}`));
-      });
-      waiters.add(attempt);
-      attempt();
-    });
+  const waitFor = <T>(check: () => T | undefined, what: string): Promise<T> => waiters.waitFor(check, what);
 
   const user = (m: UserDm & { bot?: boolean }) => ({
     id: m.userId,

@@ -11,6 +11,7 @@ import { createHmac, randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { WebSocket, WebSocketServer } from "ws";
+import { StateWaiters } from "./state-waiters.ts";
 
 export interface FakeSlackOptions {
   botToken?: string;
@@ -178,15 +179,13 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
   const tickets = new Set<string>();
   const sockets = new Set<WebSocket>();
   const cursors = new Map<string, number>();
-  const waiters = new Set<() => void>();
   const closing = new AbortController();
+  const waiters = new StateWaiters("Slack", closing.signal);
   let greeted = 0;
   let clock = Math.floor(Date.now() / 1000);
   let seq = 0;
 
-  const notify = (): void => {
-    for (const w of [...waiters]) w();
-  };
+  const notify = (): void => waiters.notify();
   const nextTs = (): string => {
     seq++;
     if (seq > 999_999) {
@@ -454,20 +453,7 @@ export async function startFakeSlack(opts: FakeSlackOptions = {}): Promise<FakeS
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
-  const waitFor = <T>(check: () => T | undefined, what: string): Promise<T> =>
-    new Promise((resolve, reject) => {
-      const attempt = (): void => {
-        const v = check();
-        if (v === undefined) return;
-        waiters.delete(attempt);
-        resolve(v);
-      };
-      closing.signal.addEventListener("abort", () => {
-        if (waiters.delete(attempt)) reject(new Error(`fake Slack closed while waiting for ${what}`));
-      });
-      waiters.add(attempt);
-      attempt();
-    });
+  const waitFor = <T>(check: () => T | undefined, what: string): Promise<T> => waiters.waitFor(check, what);
 
   return {
     apiUrl: `${origin}/api/`,

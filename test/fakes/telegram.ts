@@ -10,6 +10,7 @@
 // a non-2xx answer leaves the update for the next delivery, as Telegram retries).
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { StateWaiters } from "./state-waiters.ts";
 
 export interface FakeTelegramOptions {
   /** The only token accepted; any other gets 401 Unauthorized. */
@@ -220,15 +221,13 @@ export async function startFakeTelegram(opts: FakeTelegramOptions = {}): Promise
   const calls: ApiCall[] = [];
   const sent: BotMessage[] = [];
   const cursors = new Map<number, number>();
-  const waiters = new Set<() => void>();
   const failures = new Map<string, Failure[]>();
   const closing = new AbortController();
+  const waiters = new StateWaiters("Telegram", closing.signal);
   let webhook: { url: string; secret: string | undefined } | undefined;
   const hangs = new Map<string, { skip: number; arrived: (call: ApiCall) => void }>();
 
-  const notify = (): void => {
-    for (const w of [...waiters]) w();
-  };
+  const notify = (): void => waiters.notify();
   const pending = (): TgUpdate[] => updates.filter((u) => u.update_id >= confirmedBelow);
 
   const getUpdates = (res: ServerResponse, params: Record<string, unknown>) => {
@@ -495,20 +494,7 @@ export async function startFakeTelegram(opts: FakeTelegramOptions = {}): Promise
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
 
-  const waitFor = <T>(check: () => T | undefined, what: string): Promise<T> =>
-    new Promise((resolve, reject) => {
-      const attempt = (): void => {
-        const v = check();
-        if (v === undefined) return;
-        waiters.delete(attempt);
-        resolve(v);
-      };
-      closing.signal.addEventListener("abort", () => {
-        if (waiters.delete(attempt)) reject(new Error(`fake Telegram closed while waiting for ${what}`));
-      });
-      waiters.add(attempt);
-      attempt();
-    });
+  const waitFor = <T>(check: () => T | undefined, what: string): Promise<T> => waiters.waitFor(check, what);
 
   return {
     apiRoot: `http://127.0.0.1:${port}`,
