@@ -165,7 +165,20 @@ export async function spawnGateway(opts: SpawnOptions = {}): Promise<SpawnedGate
       ...(opts.configText !== undefined ? { configText: opts.configText } : {}),
       ...(opts.env ? { env: opts.env } : {}),
     }));
-  const port = opts.port ?? (await freePort());
+  // A port found free can be taken by another test process before the gateway binds it; when
+  // the port was ours to choose, choose again.
+  for (let attempt = 1; ; attempt++) {
+    const port = opts.port ?? (await freePort());
+    try {
+      return await spawnOnPort(opts, home, port);
+    } catch (err) {
+      const taken = /another gateway instance is already listening|EADDRINUSE/.test(String(err));
+      if (opts.port !== undefined || !taken || attempt >= 3) throw err;
+    }
+  }
+}
+
+async function spawnOnPort(opts: SpawnOptions, home: TestHome, port: number): Promise<SpawnedGateway> {
   const proc = spawn(
     process.execPath,
     [...(opts.nodeFlags ?? []), CLI_ENTRY, "gateway", "run", "--port", String(port), ...(opts.args ?? [])],
