@@ -200,6 +200,11 @@ export interface ChannelAdapter {
   sendTyping(to: OutboundTarget, signal: AbortSignal): Promise<void>;
   status(): AdapterStatus;
   /**
+   * Asks the platform once, now, whether the credentials work (`channels status --probe`):
+   * resolves with the bot's identity, throws what the platform answered. Never retries.
+   */
+  probe(signal: AbortSignal): Promise<{ id: string; username?: string | undefined }>;
+  /**
    * The group settings that apply to `msg`, shaped like Telegram's `groups` map (keyed by chat
    * id, `*` for any). Platforms that nest them differently (Discord `guilds.<id>.channels.<id>`)
    * flatten them here; absent means the account's own `groups` key. Pure, no I/O.

@@ -71,6 +71,17 @@ export interface AccountSnapshot {
   bot?: { id: string; username?: string };
   pendingInbound: number;
   failedDeliveries: number;
+  /** The last `channels status --probe` answer for this account. */
+  probe?: ProbeOutcome;
+  lastProbeAt?: number;
+}
+
+/** What asking the platform once said (`getMe`, `users/@me`, `auth.test`). */
+export interface ProbeOutcome {
+  ok: boolean;
+  elapsedMs: number;
+  error?: string;
+  bot?: { id: string; username?: string | undefined };
 }
 
 export interface ChannelsSnapshot {
@@ -146,6 +157,15 @@ export class ChannelManager {
     return runner?.outbound();
   }
 
+  /**
+   * Asks every account's platform once, now, whether its credentials work (`--probe`), each
+   * bounded by `timeoutMs`; the answers go into the snapshot it returns.
+   */
+  async probe(timeoutMs: number): Promise<ChannelsSnapshot> {
+    await Promise.all(this.#accounts.map((a) => a.probe(timeoutMs, this.#root.signal)));
+    return this.status();
+  }
+
   status(): ChannelsSnapshot {
     const channelAccounts: Partial<Record<ChannelId, AccountSnapshot[]>> = {};
     for (const a of this.#accounts) {
@@ -176,7 +196,8 @@ class AccountRunner {
   #state = "starting";
   #lastError: string | undefined;
   #crashes = 0;
-  #times: { start?: number; stop?: number; inbound?: number; outbound?: number } = {};
+  #times: { start?: number; stop?: number; inbound?: number; outbound?: number; probe?: number } = {};
+  #lastProbe: ProbeOutcome | undefined;
   #failedDeliveries = 0;
 
   constructor(channel: ChannelId, accountId: string, deps: ChannelManagerDeps, signal: AbortSignal) {
@@ -213,6 +234,23 @@ class AccountRunner {
     return { adapter: this.#observed(this.#adapter, undefined), account };
   }
 
+  async probe(timeoutMs: number, stopping: AbortSignal): Promise<void> {
+    const t0 = performance.now();
+    const elapsed = (): number => Math.round(performance.now() - t0);
+    const adapter = this.#adapter;
+    this.#times.probe = Date.now();
+    if (!adapter) {
+      this.#lastProbe = { ok: false, elapsedMs: 0, error: this.#lastError ?? "the account is not running" };
+      return;
+    }
+    try {
+      const bot = await adapter.probe(AbortSignal.any([stopping, AbortSignal.timeout(timeoutMs)]));
+      this.#lastProbe = { ok: true, elapsedMs: elapsed(), bot };
+    } catch (err) {
+      this.#lastProbe = { ok: false, elapsedMs: elapsed(), error: errorMessage(err) };
+    }
+  }
+
   snapshot(): AccountSnapshot {
     const a = this.#adapter?.status();
     const account = resolveAccountConfig(this.#deps.config(), this.channel, this.accountId) ?? {};
@@ -238,6 +276,8 @@ class AccountRunner {
       ...(a?.bot ? { bot: a.bot } : {}),
       pendingInbound: this.#inbox?.pendingCount ?? 0,
       failedDeliveries: this.#failedDeliveries,
+      ...(this.#lastProbe ? { probe: this.#lastProbe } : {}),
+      ...(this.#times.probe ? { lastProbeAt: this.#times.probe } : {}),
     };
   }
 
@@ -340,36 +380,34 @@ class AccountRunner {
   #observed(adapter: ChannelAdapter, key: string | undefined): ChannelAdapter {
     let index = 0;
     const inbox = this.#inbox!;
-    return {
-      channel: adapter.channel,
-      accountId: adapter.accountId,
-      capabilities: adapter.capabilities,
-      run: (ctx, signal) => adapter.run(ctx, signal),
-      status: () => adapter.status(),
-      sendTyping: (to, signal) => adapter.sendTyping(to, signal),
-      ...(adapter.groupEntries ? { groupEntries: adapter.groupEntries.bind(adapter) } : {}),
-      ...(adapter.downloadMedia ? { downloadMedia: adapter.downloadMedia.bind(adapter) } : {}),
-      ...(adapter.react ? { react: adapter.react.bind(adapter) } : {}),
-      send: async (to, part, signal) => {
-        const n = index++;
-        const digest = key === undefined ? undefined : partDigest(to, part);
-        const earlier = key === undefined ? undefined : inbox.sentPart(key, n);
-        if (earlier && earlier.digest === digest) {
-          this.#log.info("skipping a reply part delivered before the restart", { key, part: n });
-          return { messageId: earlier.messageId };
-        }
-        const ref = await adapter.send(to, part, signal);
-        this.#times.outbound = Date.now();
-        if (key !== undefined && digest !== undefined)
-          await inbox.recordSent(key, n, { digest, messageId: ref.messageId }).catch((err: unknown) =>
-            this.#log.warn("cannot journal a delivered reply part; a crash now may repeat it", {
-              key,
-              err,
-            }),
-          );
-        return ref;
-      },
+    const send: ChannelAdapter["send"] = async (to, part, signal) => {
+      const n = index++;
+      const digest = key === undefined ? undefined : partDigest(to, part);
+      const earlier = key === undefined ? undefined : inbox.sentPart(key, n);
+      if (earlier && earlier.digest === digest) {
+        this.#log.info("skipping a reply part delivered before the restart", { key, part: n });
+        return { messageId: earlier.messageId };
+      }
+      const ref = await adapter.send(to, part, signal);
+      this.#times.outbound = Date.now();
+      if (key !== undefined && digest !== undefined)
+        await inbox.recordSent(key, n, { digest, messageId: ref.messageId }).catch((err: unknown) =>
+          this.#log.warn("cannot journal a delivered reply part; a crash now may repeat it", {
+            key,
+            err,
+          }),
+        );
+      return ref;
     };
+    // Everything else is the adapter's own, bound to it (its methods use private fields): a new
+    // capability an adapter gains needs no change here.
+    return new Proxy(adapter, {
+      get(target, prop) {
+        if (prop === "send") return send;
+        const value: unknown = Reflect.get(target, prop, target);
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
   }
 
   /** Never rejects: the outcome goes to the inbox, the log and the status. */

@@ -55,6 +55,7 @@ function fakeAdapter(
     },
     run: (ctx, signal) => (runs.length > 1 ? runs.shift()! : runs[0]!)(ctx, signal),
     send: async () => ({ messageId: "1" }),
+    probe: async () => ({ id: "1" }),
     sendTyping: async () => undefined,
     status: () => status,
   };

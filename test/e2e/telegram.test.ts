@@ -206,6 +206,27 @@ test("a bad bot token shows as an error in channels status while the gateway kee
   assert.equal(health.ok, true);
   const human = await gw.cli(["channels", "status"]);
   assert.match(human.stdout, /telegram default: error/);
+  const probed = await gw.cli(["channels", "status", "--probe"]);
+  assert.match(probed.stdout, /probe: failed \(.*Unauthorized.*\), \d+ ms/);
+});
+
+test("channels status --probe asks Telegram now and shows what it answered", async (t) => {
+  const { tg, gw } = await setup(t, { dmPolicy: "allowlist", allowFrom: ["42"] });
+  await tg.waitForCall("getUpdates");
+  const before = tg.calls.filter((c) => c.method === "getMe").length;
+  const r = await gw.cli(["channels", "status", "--probe", "--json"]);
+  assert.equal(r.code, 0, r.stderr);
+  const account = (
+    JSON.parse(r.stdout) as {
+      channelAccounts: {
+        telegram: { probe?: { ok: boolean; bot?: { username?: string } }; lastProbeAt?: number }[];
+      };
+    }
+  ).channelAccounts.telegram[0]!;
+  assert.equal(account.probe?.ok, true);
+  assert.equal(account.probe?.bot?.username, tg.botUsername);
+  assert.ok(account.lastProbeAt);
+  assert.equal(tg.calls.filter((c) => c.method === "getMe").length, before + 1, "one real call, now");
 });
 
 test("kill -9 after a DM is recorded and before it is answered: after restart it is answered exactly once", async (t) => {

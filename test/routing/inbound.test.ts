@@ -28,6 +28,7 @@ function recordingAdapter(maxTextChars = 50): {
       sent.push({ to, text: part.type === "text" ? part.text : `[${part.fileName}]` });
       return { messageId: String(sent.length) };
     },
+    probe: async () => ({ id: "1" }),
     sendTyping: async () => undefined,
     status: () => ({ state: "connected", reconnectAttempts: 0, mode: "test" }),
   };

@@ -226,6 +226,11 @@ class DiscordAdapter implements ChannelAdapter {
     await this.#init.rest.post(Routes.channelTyping(to.threadId ?? to.chatId), { signal });
   }
 
+  async probe(signal: AbortSignal): Promise<{ id: string; username?: string | undefined }> {
+    const me = (await this.#init.rest.get(Routes.user("@me"), { signal })) as APIUser;
+    return { id: me.id, username: me.username };
+  }
+
   /** `GET /users/@me` until it answers; `undefined` when stopped first. Throws ChannelAuthError on 401. */
   async #whoAmI(signal: AbortSignal): Promise<BotIdentity | undefined> {
     while (!signal.aborted) {

@@ -267,6 +267,11 @@ class SlackAdapter implements ChannelAdapter {
     }
   }
 
+  async probe(signal: AbortSignal): Promise<{ id: string; username?: string | undefined }> {
+    const me = await this.#init.web.call("auth.test", {}, AuthTest, signal);
+    return { id: me.user_id, username: me.user };
+  }
+
   /** `auth.test` until it answers; `undefined` when stopped first. Throws ChannelAuthError on a bad token. */
   async #identify(signal: AbortSignal): Promise<SlackBotIdentity | undefined> {
     while (!signal.aborted) {

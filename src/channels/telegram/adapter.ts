@@ -332,6 +332,11 @@ class TelegramAdapter implements ChannelAdapter {
     }
   }
 
+  async probe(signal: AbortSignal): Promise<{ id: string; username?: string | undefined }> {
+    const me = await this.#init.api.getMe(this.#callSignal(signal));
+    return { id: String(me.id), username: me.username };
+  }
+
   /** `getMe` until it answers; `undefined` when stopped first. Throws ChannelAuthError on 401. */
   async #connect(signal: AbortSignal): Promise<BotIdentity | undefined> {
     while (!signal.aborted) {

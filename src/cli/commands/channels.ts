@@ -19,6 +19,7 @@ interface AccountRow {
   dmPolicy: string;
   pendingInbound: number;
   failedDeliveries: number;
+  probe?: { ok: boolean; elapsedMs: number; error?: string; bot?: { username?: string } };
 }
 
 interface ChannelsStatus {
@@ -34,7 +35,10 @@ function describe(channel: string, a: AccountRow): string {
     ...(a.failedDeliveries > 0 ? [`${a.failedDeliveries} undelivered`] : []),
   ];
   const error = a.lastError ? `\n    last error: ${a.lastError}` : "";
-  return `${channel} ${a.accountId}${bot}: ${a.state} (${extra.join(", ")})${error}`;
+  const probe = a.probe
+    ? `\n    probe: ${a.probe.ok ? "ok" : `failed (${a.probe.error ?? "no answer"})`}, ${a.probe.elapsedMs} ms`
+    : "";
+  return `${channel} ${a.accountId}${bot}: ${a.state} (${extra.join(", ")})${error}${probe}`;
 }
 
 export function registerChannelsCommands(program: Command): void {
