@@ -43,11 +43,27 @@ export interface ToolSpec<S extends z.ZodType> {
 }
 
 /**
+ * Tools are built per turn, their argument schemas once per process: the JSON schema of each is
+ * converted once and shared (it is never mutated), which keeps zod's conversion off every turn.
+ */
+const jsonSchemas = new WeakMap<z.ZodType, Record<string, unknown>>();
+
+function parametersOf(schema: z.ZodType): Record<string, unknown> {
+  let json = jsonSchemas.get(schema);
+  if (!json) {
+    const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io: "input" });
+    json = rest;
+    jsonSchemas.set(schema, json);
+  }
+  return json;
+}
+
+/**
  * Builds a tool from a zod schema: the JSON schema sent to the provider and the validation of the
  * model's arguments come from the same schema, so they cannot drift apart (STYLE §2.3).
  */
 export function defineTool<S extends z.ZodType>(spec: ToolSpec<S>): DefinedTool {
-  const { $schema: _dialect, ...jsonSchema } = z.toJSONSchema(spec.schema, { io: "input" });
+  const jsonSchema = parametersOf(spec.schema);
   return {
     summary: spec.summary,
     definition: {
