@@ -11,6 +11,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { type WebSocket, WebSocketServer } from "ws";
+import { sendJson } from "./http-server.ts";
 import { StateWaiters } from "./state-waiters.ts";
 
 export interface FakeDiscordOptions {
@@ -132,22 +133,6 @@ interface Session {
   intents: number;
   events: { op: 0; t: string; s: number; d: unknown }[];
   socket: WebSocket | undefined;
-}
-
-function json(
-  res: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-): void {
-  if (res.writableEnded || res.destroyed) return;
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    "content-type": "application/json",
-    "content-length": Buffer.byteLength(text),
-    ...headers,
-  });
-  res.end(text);
 }
 
 interface RequestBody {
@@ -404,21 +389,21 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
     files: UploadedFile[],
   ) => {
     const channel = channels.get(channelId);
-    if (!channel) return json(res, 404, { message: "Unknown Channel", code: 10003 });
+    if (!channel) return sendJson(res, 404, { message: "Unknown Channel", code: 10003 });
     const content = typeof body?.["content"] === "string" ? body["content"] : "";
     if (files.some((f) => f.data.byteLength > MAX_FILE_BYTES))
-      return json(res, 413, { message: "Request entity too large", code: 40005 });
+      return sendJson(res, 413, { message: "Request entity too large", code: 40005 });
     // Each uploaded file must be announced in `attachments` by the index of its `files[n]` part.
     const announced = (body?.["attachments"] as { id?: unknown }[] | undefined) ?? [];
     for (const f of files) {
       const index = /^files\[(\d+)\]$/.exec(f.field)?.[1];
       if (index === undefined || !announced.some((a) => String(a.id) === index))
-        return json(res, 400, { message: "Invalid Form Body", code: 50035 });
+        return sendJson(res, 400, { message: "Invalid Form Body", code: 50035 });
     }
     if (content.trim() === "" && files.length === 0)
-      return json(res, 400, { message: "Cannot send an empty message", code: 50006 });
+      return sendJson(res, 400, { message: "Cannot send an empty message", code: 50006 });
     if (content.length > MAX_CONTENT)
-      return json(res, 400, {
+      return sendJson(res, 400, {
         message: "Invalid Form Body",
         code: 50035,
         errors: {
@@ -445,7 +430,7 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
       flags: 0,
     };
     sent.push({ id: message.id, channelId, content, body: body ?? {}, files });
-    json(res, 200, message);
+    sendJson(res, 200, message);
     const guildId = channel["guild_id"] as string | undefined;
     dispatch(
       "MESSAGE_CREATE",
@@ -478,19 +463,20 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
       res.end(served);
       return;
     }
-    if (!url.pathname.startsWith(API_PREFIX)) return json(res, 404, { message: "404: Not Found", code: 0 });
+    if (!url.pathname.startsWith(API_PREFIX))
+      return sendJson(res, 404, { message: "404: Not Found", code: 0 });
     const path = decodeURIComponent(url.pathname.slice(API_PREFIX.length));
     const method = req.method ?? "GET";
     if (req.headers.authorization !== `Bot ${token}`)
-      return json(res, 401, { message: "401: Unauthorized", code: 0 });
+      return sendJson(res, 401, { message: "401: Unauthorized", code: 0 });
     const r = route(method, path);
-    if (!r) return json(res, 404, { message: "404: Not Found", code: 0 });
+    if (!r) return sendJson(res, 404, { message: "404: Not Found", code: 0 });
     requests.push({ route: r.route, method, path, body });
     notify();
     const failure = failures.get(r.route)?.shift();
     if (failure?.kind === "rateLimit") {
       const s = failure.retryAfterS;
-      return json(
+      return sendJson(
         res,
         429,
         { message: "You are being rate limited.", retry_after: s, global: false },
@@ -505,28 +491,29 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
         },
       );
     }
-    if (failure?.kind === "server") return json(res, 500, { message: "500: Internal Server Error", code: 0 });
+    if (failure?.kind === "server")
+      return sendJson(res, 500, { message: "500: Internal Server Error", code: 0 });
     switch (r.route) {
       case "getGatewayBot":
-        return json(res, 200, {
+        return sendJson(res, 200, {
           url: `${origin.replace(/^http/, "ws")}/gateway`,
           shards: 1,
           session_start_limit: { total: 1000, remaining: 999, reset_after: 14_400_000, max_concurrency: 1 },
         });
       case "getMe":
-        return json(res, 200, botUser);
+        return sendJson(res, 200, botUser);
       case "getChannel": {
         const channel = channels.get(r.id!);
         return channel
-          ? json(res, 200, channel)
-          : json(res, 404, { message: "Unknown Channel", code: 10003 });
+          ? sendJson(res, 200, channel)
+          : sendJson(res, 404, { message: "Unknown Channel", code: 10003 });
       }
       case "createMessage":
         return createMessage(res, r.id!, body, files);
       case "typing":
       case "addReaction":
       case "removeReaction":
-        if (!channels.has(r.id!)) return json(res, 404, { message: "Unknown Channel", code: 10003 });
+        if (!channels.has(r.id!)) return sendJson(res, 404, { message: "Unknown Channel", code: 10003 });
         res.writeHead(204).end();
         return;
     }
@@ -534,7 +521,7 @@ export async function startFakeDiscord(opts: FakeDiscordOptions = {}): Promise<F
 
   const server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) =>
-      json(res, 500, { message: `fake Discord crashed: ${String(err)}`, code: 0 }),
+      sendJson(res, 500, { message: `fake Discord crashed: ${String(err)}`, code: 0 }),
     );
   });
   const wss = new WebSocketServer({ noServer: true });

@@ -359,6 +359,7 @@ export function sendJson(
   body: unknown,
   headers: Record<string, string> = {},
 ): void {
+  if (res.writableEnded || res.destroyed) return; // the client went away: nothing to answer
   const text = JSON.stringify(body);
   res.writeHead(status, {
     "content-type": "application/json",
